@@ -1,0 +1,68 @@
+"""Gatekeepers for needs, achievements and expert profiles (STYLE.md §3).
+
+Each returns the object or raises ``NotFound``: an unpublished record of another
+organisation looks exactly like a missing one. ``action`` is ``view``, ``edit``
+(owner side) or ``review`` (association side).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model
+
+from kechuang.catalog.choices import ExpertStatus, ListingStatus
+from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.common.errors import NotFound, PermissionDenied
+from kechuang.orgs.access import viewer_for
+
+L = TypeVar("L", Need, Achievement)
+
+
+def _access_listing(model: type[L], user: Any, pk: Any, action: str) -> L:
+    try:
+        item = model.objects.select_related("organization", "region", "industry").get(pk=int(pk))
+    except (model.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+    viewer = viewer_for(user)
+    if item.status != ListingStatus.PUBLISHED and not viewer.sees_private_of(item.organization):
+        raise NotFound()
+    if action == "edit" and not viewer.manages(item.organization):
+        raise PermissionDenied()
+    if action == "review" and not viewer.reviews_for(item.organization):
+        raise PermissionDenied()
+    return item
+
+
+def access_need_by_id(user: Any, pk: Any, *, action: str = "view") -> Need:
+    return _access_listing(Need, user, pk, action)
+
+
+def access_achievement_by_id(user: Any, pk: Any, *, action: str = "view") -> Achievement:
+    return _access_listing(Achievement, user, pk, action)
+
+
+def can_edit_expert(user: Any, expert: ExpertProfile) -> bool:
+    if user is not None and user.is_authenticated and expert.user_id == user.pk:
+        return True
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return True
+    return expert.organization is not None and viewer.manages(expert.organization)
+
+
+def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertProfile:
+    try:
+        expert = ExpertProfile.objects.select_related("organization", "region").get(pk=int(pk))
+    except (ExpertProfile.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+    editable = can_edit_expert(user, expert)
+    if expert.status != ExpertStatus.PUBLISHED and not editable:
+        raise NotFound()
+    if action == "edit" and not editable:
+        raise PermissionDenied()
+    return expert
+
+
+def owner_label(obj: Model) -> str:
+    return str(getattr(obj, "organization", "") or "")

@@ -1,0 +1,166 @@
+"""Reads on the catalog, always scoped to what the viewer may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from kechuang.catalog.choices import ExpertStatus, ListingStatus
+from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.orgs.access import viewer_for
+
+L = TypeVar("L", Need, Achievement)
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """Filters shared by the public lists, the workspace and the API."""
+
+    q: str = ""
+    region: str = ""  # a GB/T 2260 code: a province or city code matches everything inside
+    industry: str = ""  # a section letter or a division code
+    discipline: str = ""
+    cooperation_mode: str = ""
+    trl_min: int | None = None
+    organization_id: int | None = None
+    status: str = ""
+
+
+def region_prefix(code: str) -> str:
+    """``330000`` → ``33``, ``330100`` → ``3301``: the prefix every code inside shares."""
+    code = code.strip()
+    if len(code) == 6 and code.isdigit():
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code
+
+
+def _apply(qs: QuerySet[Any], f: ListingFilters, text_fields: tuple[str, ...]) -> QuerySet[Any]:
+    if f.q:
+        for term in f.q.split()[:5]:
+            cond = Q()
+            for field in text_fields:
+                cond |= Q(**{f"{field}__icontains": term})
+            qs = qs.filter(cond)
+    if f.region:
+        qs = qs.filter(region_id__startswith=region_prefix(f.region))
+    if f.industry:
+        qs = qs.filter(Q(industry_id=f.industry) | Q(industry__parent_id=f.industry))
+    if f.discipline:
+        qs = qs.filter(disciplines__code=f.discipline)
+    if f.cooperation_mode:
+        qs = qs.filter(cooperation_modes__code=f.cooperation_mode)
+    if f.organization_id:
+        qs = qs.filter(organization_id=f.organization_id)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    return qs.distinct() if (f.discipline or f.cooperation_mode) else qs
+
+
+def _listing_base(model: type[L]) -> QuerySet[L]:
+    return model.objects.select_related("organization", "region", "industry").prefetch_related(
+        "disciplines", "cooperation_modes"
+    )
+
+
+def published(model: type[L]) -> QuerySet[L]:
+    """What the public sees: published and not past its publication period."""
+    today = timezone.localdate()
+    return _listing_base(model).filter(status=ListingStatus.PUBLISHED).filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    )
+
+
+def _visible(model: type[L], user: Any, f: ListingFilters) -> QuerySet[L]:
+    """Published items; asking for another status lists the viewer's own scope instead."""
+    if not f.status or f.status == ListingStatus.PUBLISHED:
+        return published(model)
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return model.objects.none()
+    return _listing_base(model).filter(viewer.private_scope("organization"))
+
+
+def need_list(*, user: Any = None, filters: ListingFilters | None = None) -> QuerySet[Need]:
+    f = filters or ListingFilters()
+    return _apply(_visible(Need, user, f), f, ("title", "description", "keywords")).order_by(
+        "-published_at", "-created_at", "-id"
+    )
+
+
+def achievement_list(
+    *, user: Any = None, filters: ListingFilters | None = None
+) -> QuerySet[Achievement]:
+    f = filters or ListingFilters()
+    qs = _apply(_visible(Achievement, user, f), f, ("title", "summary", "keywords", "team"))
+    if f.trl_min:
+        qs = qs.filter(trl__gte=f.trl_min)
+    return qs.order_by("-published_at", "-created_at", "-id")
+
+
+def organization_listings(model: type[L], *, user: Any) -> QuerySet[L]:
+    """Every item of the organisations the user belongs to (the workspace)."""
+    viewer = viewer_for(user)
+    return _listing_base(model).filter(organization_id__in=viewer.member_org_ids).order_by(
+        "-updated_at", "-id"
+    )
+
+
+def review_queue(model: type[L], *, user: Any) -> QuerySet[L]:
+    """Submitted items this user may publish or return, oldest first."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return model.objects.none()
+    return (
+        _listing_base(model)
+        .filter(status=ListingStatus.SUBMITTED)
+        .filter(viewer.review_scope("organization"))
+        .order_by("submitted_at", "id")
+    )
+
+
+def expert_list(
+    *, user: Any = None, q: str = "", region: str = "", discipline: str = "",
+    frontline: bool | None = None,
+) -> QuerySet[ExpertProfile]:
+    viewer = viewer_for(user)
+    qs = ExpertProfile.objects.select_related("organization", "region").prefetch_related(
+        "disciplines"
+    )
+    if viewer.is_platform_admin:
+        pass
+    else:
+        visible = Q(status=ExpertStatus.PUBLISHED)
+        if viewer.is_authenticated:
+            visible |= Q(user_id=viewer.user_id) | viewer.managed_scope("organization")
+        qs = qs.filter(visible)
+    if q:
+        for term in q.split()[:5]:
+            qs = qs.filter(
+                Q(name__icontains=term) | Q(keywords__icontains=term)
+                | Q(affiliation__icontains=term) | Q(biography__icontains=term)
+            )
+    if region:
+        qs = qs.filter(region_id__startswith=region_prefix(region))
+    if discipline:
+        qs = qs.filter(disciplines__code=discipline).distinct()
+    if frontline is not None:
+        qs = qs.filter(is_frontline_engineer=frontline)
+    return qs.order_by("name", "id")
+
+
+def public_counts() -> dict[str, int]:
+    """Live counts for the home page."""
+    from kechuang.orgs.models import Organization
+
+    return {
+        "needs": published(Need).count(),
+        "achievements": published(Achievement).count(),
+        "experts": ExpertProfile.objects.filter(status=ExpertStatus.PUBLISHED).count(),
+        "organizations": Organization.objects.filter(is_active=True).count(),
+    }

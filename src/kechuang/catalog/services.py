@@ -1,0 +1,472 @@
+"""Every write on needs, achievements, expert profiles and attachments.
+
+Needs and achievements share one lifecycle (``choices.TRANSITIONS``) and one path
+through it: ``listing_transition``. Creation and update validate the whole input at once,
+so a form or an API body gets every field error together, and nothing is saved unless
+all of it is valid.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.audit.models import AuditAction
+from kechuang.audit.services import audit_record, snapshot
+from kechuang.catalog.access import can_edit_expert
+from kechuang.catalog.choices import (
+    EDITABLE_STATUSES,
+    TRANSITIONS,
+    ExpertStatus,
+    ListingAction,
+    ListingStatus,
+)
+from kechuang.catalog.models import (
+    Achievement,
+    Attachment,
+    ExpertProfile,
+    ExpertWork,
+    Need,
+    split_keywords,
+)
+from kechuang.catalog.uploads import CheckedUpload
+from kechuang.common.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
+from kechuang.orgs.access import viewer_for
+from kechuang.orgs.models import Organization
+from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
+
+PUBLICATION_DAYS = 180
+MAX_KEYWORDS = 10
+MAX_ATTACHMENTS = 10
+
+NEED_FIELDS = (
+    "title", "description", "region_id", "industry_id", "keywords", "budget_min",
+    "budget_max", "deadline", "contact_name", "contact_phone", "contact_email",
+    "contact_visibility",
+)
+ACHIEVEMENT_FIELDS = (
+    "title", "summary", "region_id", "industry_id", "keywords", "team", "trl", "ip_type",
+    "ip_number", "ip_status", "terms", "asking_price",
+)
+EXPERT_FIELDS = (
+    "name", "title_level", "title_name", "affiliation", "region_id", "keywords", "biography",
+    "is_frontline_engineer", "is_government_staff",
+)
+LISTING_M2M = ("disciplines", "cooperation_modes")
+M2M_MODELS: dict[str, type[models.Model]] = {
+    "disciplines": Discipline,
+    "cooperation_modes": CooperationMode,
+    "industries": Industry,
+}
+
+L = TypeVar("L", Need, Achievement)
+
+
+# ---------------------------------------------------------------- validation helpers
+
+
+class _Errors(dict[str, list[str]]):
+    def add(self, field: str, message: str) -> None:
+        self.setdefault(field, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self:
+            raise ValidationFailed(fields=dict(self))
+
+
+def _clean_value(field: str, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if field in {"budget_min", "budget_max", "asking_price", "deadline", "trl"} and not value:
+            return None
+    return value
+
+
+def _check_codes(errors: _Errors, m2m: dict[str, Iterable[str] | None]) -> dict[str, list[Any]]:
+    resolved: dict[str, list[Any]] = {}
+    for name, codes in m2m.items():
+        if codes is None:
+            continue
+        codes = list(dict.fromkeys(str(c) for c in codes))
+        rows = list(M2M_MODELS[name].objects.filter(pk__in=codes))
+        missing = sorted(set(codes) - {str(r.pk) for r in rows})
+        if missing:
+            errors.add(name, _("未知的代码：%(codes)s。") % {"codes": "、".join(missing)})
+        resolved[name] = rows
+    return resolved
+
+
+def _check_common(errors: _Errors, obj: models.Model) -> None:
+    """Rules shared by every catalog object, beyond what the model fields check."""
+    region_id = getattr(obj, "region_id", None)
+    if region_id and not Region.objects.filter(pk=region_id).exists():
+        errors.add("region", _("未知的行政区划代码：%(code)s。") % {"code": region_id})
+        obj.region_id = None  # type: ignore[attr-defined]
+    industry_id = getattr(obj, "industry_id", None)
+    if industry_id and not Industry.objects.filter(pk=industry_id).exists():
+        errors.add("industry", _("未知的行业代码：%(code)s。") % {"code": industry_id})
+        obj.industry_id = None  # type: ignore[attr-defined]
+    keywords = split_keywords(getattr(obj, "keywords", "") or "")
+    if len(keywords) > MAX_KEYWORDS:
+        errors.add("keywords", _("关键词最多 %(n)d 个。") % {"n": MAX_KEYWORDS})
+    if any(len(k) > 20 for k in keywords):
+        errors.add("keywords", _("每个关键词不超过 20 个字。"))
+    obj.keywords = "，".join(keywords)  # type: ignore[attr-defined]
+
+
+def _check_need(errors: _Errors, need: Need, *, creating: bool) -> None:
+    for field in ("budget_min", "budget_max"):
+        value = getattr(need, field)
+        if value is not None and not isinstance(value, Decimal):
+            try:
+                setattr(need, field, Decimal(str(value)))
+            except InvalidOperation:
+                errors.add(field, _("请输入数字。"))
+                setattr(need, field, None)
+    if (
+        need.budget_min is not None
+        and need.budget_max is not None
+        and need.budget_min > need.budget_max
+    ):
+        errors.add("budget_max", _("预算下限不能高于预算上限。"))
+    if isinstance(need.deadline, str):
+        try:
+            need.deadline = datetime.date.fromisoformat(need.deadline)
+        except ValueError:
+            errors.add("deadline", _("请输入有效日期，格式为 YYYY-MM-DD。"))
+            need.deadline = None
+    if need.deadline is not None and need.deadline < timezone.localdate():
+        errors.add("deadline", _("截止日期不能早于今天。"))
+
+
+def _full_clean(errors: _Errors, obj: models.Model, exclude: Iterable[str] = ()) -> None:
+    try:
+        obj.full_clean(exclude=list(exclude), validate_constraints=not errors)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field == "__all__" or field not in errors:
+                for message in messages:
+                    errors.add(field, str(message))
+
+
+def _save_with_m2m(obj: models.Model, resolved: dict[str, list[Any]], fields: list[str] | None) -> None:
+    if fields is None:
+        obj.save()
+    elif fields:
+        obj.save(update_fields=[*fields, "updated_at"])
+    for name, rows in resolved.items():
+        getattr(obj, name).set(rows)
+
+
+# ---------------------------------------------------------------- needs and achievements
+
+
+def _listing_write(
+    model: type[L],
+    *,
+    actor: Any,
+    item: L | None,
+    organization: Organization | None,
+    fields: tuple[str, ...],
+    data: dict[str, Any],
+) -> L:
+    unknown = set(data) - set(fields) - set(LISTING_M2M)
+    if unknown:
+        raise ValidationFailed(fields={n: [_("该字段不可修改。")] for n in sorted(unknown)})
+    errors = _Errors()
+    creating = item is None
+    if creating:
+        assert organization is not None
+        if not viewer_for(actor).manages(organization):
+            raise PermissionDenied(_("只有本单位的管理员或工作人员可以发布。"))
+        item = model(organization=organization, created_by=actor)
+        for field in fields:
+            if field not in data and field.endswith("_id"):
+                data.setdefault(field, None)
+    else:
+        if item.status not in EDITABLE_STATUSES:
+            raise InvalidTransition(_("只有草稿或被退回的内容可以修改。"))
+    before = None if creating else snapshot(item, m2m=LISTING_M2M)
+    for field in fields:
+        if field in data:
+            setattr(item, field, _clean_value(field, data[field]))
+    resolved = _check_codes(errors, {n: data.get(n) for n in LISTING_M2M})
+    if creating and not resolved.get("cooperation_modes"):
+        errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
+    if "cooperation_modes" in resolved and not resolved["cooperation_modes"] and not errors.get("cooperation_modes"):
+        errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
+    _check_common(errors, item)
+    if isinstance(item, Need):
+        _check_need(errors, item, creating=creating)
+    _full_clean(errors, item, exclude=[*LISTING_M2M, "organization", "created_by"])
+    errors.raise_if_any()
+    changed = None if creating else [f.removesuffix("_id") for f in fields if f in data]
+    with transaction.atomic():
+        _save_with_m2m(item, resolved, changed)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            obj=item,
+            organization=item.organization,
+            before=before,
+            after=snapshot(item, m2m=LISTING_M2M),
+        )
+    return item
+
+
+def need_create(*, actor: Any, organization: Organization, **data: Any) -> Need:
+    """Save a new need as a draft of ``organization``. Fields: ``NEED_FIELDS`` + codes."""
+    return _listing_write(Need, actor=actor, item=None, organization=organization,
+                          fields=NEED_FIELDS, data=data)
+
+
+def need_update(*, actor: Any, need: Need, **changes: Any) -> Need:
+    _require_manager(actor, need.organization)
+    return _listing_write(Need, actor=actor, item=need, organization=None,
+                          fields=NEED_FIELDS, data=changes)
+
+
+def achievement_create(*, actor: Any, organization: Organization, **data: Any) -> Achievement:
+    return _listing_write(Achievement, actor=actor, item=None, organization=organization,
+                          fields=ACHIEVEMENT_FIELDS, data=data)
+
+
+def achievement_update(*, actor: Any, achievement: Achievement, **changes: Any) -> Achievement:
+    _require_manager(actor, achievement.organization)
+    return _listing_write(Achievement, actor=actor, item=achievement, organization=None,
+                          fields=ACHIEVEMENT_FIELDS, data=changes)
+
+
+def _require_manager(actor: Any, organization: Organization) -> None:
+    if not viewer_for(actor).manages(organization):
+        raise PermissionDenied()
+
+
+@transaction.atomic
+def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") -> L:
+    """Move a need or achievement along ``TRANSITIONS``; the one way its status changes."""
+    if action not in TRANSITIONS:
+        raise InvalidTransition(_("未知的操作。"))
+    sources, target, who = TRANSITIONS[action]
+    item = type(item).objects.select_for_update().select_related("organization").get(pk=item.pk)
+    viewer = viewer_for(actor)
+    if who == "owner" and not viewer.manages(item.organization):
+        raise PermissionDenied()
+    if who == "reviewer" and not viewer.reviews_for(item.organization):
+        raise PermissionDenied(_("只有上级科协的工作人员可以审核。"))
+    if who == "system" and actor is not None:
+        raise PermissionDenied()
+    if item.status not in sources:
+        raise InvalidTransition(
+            _("“%(status)s”状态下不能%(action)s。")
+            % {"status": ListingStatus(item.status).label,
+               "action": ListingAction(action).label}
+        )
+    reason = (reason or "").strip()
+    if action == ListingAction.RETURN and not reason:
+        raise ValidationFailed(fields={"reason": [_("请填写退回理由。")]})
+    if len(reason) > 500:
+        raise ValidationFailed(fields={"reason": [_("理由不超过 500 字。")]})
+    today = timezone.localdate()
+    if action in {ListingAction.SUBMIT, ListingAction.PUBLISH, ListingAction.RENEW} and isinstance(
+        item, Need
+    ) and item.deadline is not None and item.deadline < today:
+        raise ValidationFailed(
+            fields={"deadline": [_("截止日期已过，请修改截止日期后再提交。")]}
+        )
+    before = snapshot(item)
+    now = timezone.now()
+    updated = ["status"]
+    item.status = target
+    if action == ListingAction.SUBMIT:
+        item.submitted_at, item.return_reason = now, ""
+        updated += ["submitted_at", "return_reason"]
+    elif action == ListingAction.RETURN:
+        item.return_reason = reason
+        updated.append("return_reason")
+    elif action in {ListingAction.PUBLISH, ListingAction.RENEW}:
+        if action == ListingAction.PUBLISH:
+            item.published_at = now
+            updated.append("published_at")
+        item.expires_on = _expiry(item, today)
+        updated.append("expires_on")
+    item.save(update_fields=[*updated, "updated_at"])
+    audit_record(actor=actor, action=AuditAction.STATUS, obj=item,
+                 organization=item.organization, before=before, after=snapshot(item),
+                 note=f"{action}: {reason}" if reason else str(action))
+    return item
+
+
+def _expiry(item: Need | Achievement, today: datetime.date) -> datetime.date:
+    expiry = today + datetime.timedelta(days=PUBLICATION_DAYS)
+    if isinstance(item, Need) and item.deadline is not None:
+        return min(expiry, item.deadline)
+    return expiry
+
+
+def listings_expire_due(*, today: datetime.date | None = None) -> int:
+    """Expire every published need and achievement whose publication period has ended."""
+    today = today or timezone.localdate()
+    count = 0
+    for model in (Need, Achievement):
+        for item in model.objects.filter(status=ListingStatus.PUBLISHED, expires_on__lt=today):
+            listing_transition(actor=None, item=item, action=ListingAction.EXPIRE)
+            count += 1
+    return count
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@transaction.atomic
+def attachment_add(*, actor: Any, item: Need | Achievement, upload: CheckedUpload) -> Attachment:
+    _require_manager(actor, item.organization)
+    if item.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("只有草稿或被退回的内容可以修改附件。"))
+    owner = {"need": item} if isinstance(item, Need) else {"achievement": item}
+    if Attachment.objects.filter(**owner).count() >= MAX_ATTACHMENTS:
+        raise ValidationFailed(fields={"file": [_("附件最多 %(n)d 个。") % {"n": MAX_ATTACHMENTS}]})
+    attachment = Attachment(
+        **owner,
+        original_name=upload.name,
+        content_type=upload.content_type,
+        extension=upload.extension,
+        size=len(upload.content),
+        sha256=upload.sha256,
+        uploaded_by=actor,
+    )
+    attachment.file.save(upload.name, ContentFile(upload.content), save=False)
+    attachment.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, organization=item.organization,
+                 after={"attachment_added": attachment.original_name, "sha256": upload.sha256})
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
+    item: Need | Achievement = attachment.need or attachment.achievement  # type: ignore[assignment]
+    _require_manager(actor, item.organization)
+    if item.status not in EDITABLE_STATUSES:
+        raise InvalidTransition(_("只有草稿或被退回的内容可以修改附件。"))
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, organization=item.organization,
+                 before={"attachment_removed": attachment.original_name})
+    name = attachment.file.name
+    attachment.delete()
+    storage = attachment.file.storage
+    # Remove the file once the row is gone for good, unless another row shares its content.
+    transaction.on_commit(
+        lambda: None if Attachment.objects.filter(file=name).exists() else storage.delete(name)
+    )
+
+
+# ---------------------------------------------------------------- expert profiles
+
+
+def _expert_write(
+    *, actor: Any, expert: ExpertProfile, creating: bool, data: dict[str, Any]
+) -> ExpertProfile:
+    unknown = set(data) - set(EXPERT_FIELDS) - {"disciplines", "industries"}
+    if unknown:
+        raise ValidationFailed(fields={n: [_("该字段不可修改。")] for n in sorted(unknown)})
+    errors = _Errors()
+    before = None if creating else snapshot(expert, m2m=("disciplines", "industries"))
+    for field in EXPERT_FIELDS:
+        if field in data:
+            setattr(expert, field, _clean_value(field, data[field]))
+    resolved = _check_codes(
+        errors, {"disciplines": data.get("disciplines"), "industries": data.get("industries")}
+    )
+    if (creating or "disciplines" in resolved) and not resolved.get("disciplines"):
+        errors.setdefault("disciplines", [_("请至少选择一个学科。")])
+    _check_common(errors, expert)
+    _full_clean(errors, expert, exclude=["disciplines", "industries", "user", "organization",
+                                         "created_by"])
+    errors.raise_if_any()
+    changed = None if creating else [f.removesuffix("_id") for f in EXPERT_FIELDS if f in data]
+    with transaction.atomic():
+        _save_with_m2m(expert, resolved, changed)
+        audit_record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+                     obj=expert, organization=expert.organization, before=before,
+                     after=snapshot(expert, m2m=("disciplines", "industries")))
+    return expert
+
+
+def expert_create(
+    *, actor: Any, organization: Organization | None = None, for_self: bool = True, **data: Any
+) -> ExpertProfile:
+    """Create a profile: one's own (``for_self``), or one kept by ``organization``'s managers."""
+    if for_self:
+        if ExpertProfile.objects.filter(user=actor).exists():
+            raise ValidationFailed(fields={"__all__": [_("您已有专家档案。")]}, code="conflict")
+        if organization is not None and organization.pk not in viewer_for(actor).member_org_ids:
+            organization = None
+        expert = ExpertProfile(user=actor, organization=organization, created_by=actor)
+    else:
+        if organization is None or not viewer_for(actor).manages(organization):
+            raise PermissionDenied()
+        expert = ExpertProfile(organization=organization, created_by=actor)
+    data.setdefault("region_id", None)
+    return _expert_write(actor=actor, expert=expert, creating=True, data=data)
+
+
+def expert_update(*, actor: Any, expert: ExpertProfile, **changes: Any) -> ExpertProfile:
+    if not can_edit_expert(actor, expert):
+        raise PermissionDenied()
+    return _expert_write(actor=actor, expert=expert, creating=False, data=changes)
+
+
+@transaction.atomic
+def expert_set_status(*, actor: Any, expert: ExpertProfile, status: str) -> ExpertProfile:
+    if not can_edit_expert(actor, expert):
+        raise PermissionDenied()
+    if status not in ExpertStatus.values or status == ExpertStatus.DRAFT:
+        raise InvalidTransition(_("未知的状态。"))
+    expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
+    before = snapshot(expert)
+    expert.status = status
+    expert.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=AuditAction.STATUS, obj=expert,
+                 organization=expert.organization, before=before, after=snapshot(expert))
+    return expert
+
+
+def expert_work_add(*, actor: Any, expert: ExpertProfile, **data: Any) -> ExpertWork:
+    if not can_edit_expert(actor, expert):
+        raise PermissionDenied()
+    allowed = {"kind", "title", "year", "venue", "description"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise ValidationFailed(fields={n: [_("该字段不可修改。")] for n in sorted(unknown)})
+    work = ExpertWork(expert=expert, **{k: _clean_value(k, v) for k, v in data.items()})
+    if work.year == "":
+        work.year = None
+    errors = _Errors()
+    _full_clean(errors, work, exclude=["expert"])
+    errors.raise_if_any()
+    with transaction.atomic():
+        work.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=expert,
+                     organization=expert.organization, after={"work_added": snapshot(work)})
+    return work
+
+
+def expert_work_remove(*, actor: Any, work: ExpertWork) -> None:
+    expert = work.expert
+    if not can_edit_expert(actor, expert):
+        raise PermissionDenied()
+    with transaction.atomic():
+        audit_record(actor=actor, action=AuditAction.UPDATE, obj=expert,
+                     organization=expert.organization, before={"work_removed": snapshot(work)})
+        work.delete()
