@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from django.db.models import Model
 
-from kechuang.catalog.choices import ExpertStatus, ListingStatus
+from kechuang.catalog.choices import ContactVisibility, ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.common.errors import NotFound, PermissionDenied
 from kechuang.orgs.access import viewer_for
@@ -66,3 +66,20 @@ def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertPr
 
 def owner_label(obj: Model) -> str:
     return str(getattr(obj, "organization", "") or "")
+
+
+def need_contact_visible(user: Any, need: Need) -> bool:
+    """Whether ``user`` may see the need's contact details under its visibility setting.
+
+    ``after_docking`` contacts stay with the owner's side until an engagement (对接) with
+    the viewer exists; engagements arrive with their own app, so today only the owning
+    organisation and the associations managing it see them.
+    """
+    viewer = viewer_for(user)
+    if viewer.sees_private_of(need.organization):
+        return True
+    if need.contact_visibility == ContactVisibility.PUBLIC:
+        return True
+    if need.contact_visibility == ContactVisibility.MEMBERS:
+        return viewer.is_authenticated
+    return False

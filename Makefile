@@ -1,0 +1,59 @@
+# Kechuang — the two commands a newcomer needs are `make demo` and `make test`.
+# Needs only Python 3.11+ and make: uv (pinned) is bootstrapped into .uv/ and installs the
+# locked dependencies (uv.lock) into .venv/.
+
+PYTHON ?= python3
+VENV   := .venv
+UV     := .uv/bin/uv
+BIN    := $(VENV)/bin
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo serve test lint typecheck migrations-check pytest browser messages clean
+
+$(UV):
+	$(PYTHON) -m venv .uv
+	.uv/bin/pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start the platform with demo data on http://127.0.0.1:8000 (SQLite under ./var).
+demo: install
+	$(BIN)/kechuang demo
+
+## Run every check CI runs: lint, types, migrations, the test suite (SQLite, and
+## PostgreSQL too when KECHUANG_TEST_POSTGRES_URL is set) and the browser tests.
+test: install browser lint typecheck migrations-check pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+migrations-check: install
+	KECHUANG_DATA_DIR=$$(mktemp -d) $(BIN)/python -m django makemigrations --check --dry-run --settings=kechuang.settings
+
+browser:
+	scripts/install-browser.sh
+
+pytest: install
+	KECHUANG_DATA_DIR=$$(mktemp -d) $(BIN)/pytest -n 2
+	@if [ -n "$$KECHUANG_TEST_POSTGRES_URL" ]; then \
+	  echo "== test suite on PostgreSQL =="; \
+	  KECHUANG_DATA_DIR=$$(mktemp -d) DATABASE_URL="$$KECHUANG_TEST_POSTGRES_URL" \
+	    $(BIN)/pytest -n 2 -m "not browser"; \
+	fi
+
+## Recompile the translations after editing src/kechuang/locale/*/LC_MESSAGES/django.po.
+messages: install
+	cd src/kechuang && ../../$(BIN)/python -m django makemessages -l en --settings=kechuang.settings --ignore=migrations
+	cd src/kechuang && ../../$(BIN)/python -m django compilemessages --settings=kechuang.settings
+
+clean:
+	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache
