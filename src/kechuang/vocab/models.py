@@ -10,6 +10,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+# Pseudo-levels of GB/T 2260 that group counties but are not places of their own.
+PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
+
+
 class Region(models.Model):
     """An administrative division (GB/T 2260): level 1 province, 2 city, 3 county."""
 
@@ -30,10 +34,12 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        parts = [self.name]
-        node = self.parent
+        """"浙江省杭州市西湖区"; placeholder levels such as 市辖区 are left out."""
+        parts = []
+        node: Region | None = self
         while node is not None:
-            parts.append(node.name)
+            if node.name not in PLACEHOLDER_NAMES:
+                parts.append(node.name)
             node = node.parent
         return "".join(reversed(parts))
 
