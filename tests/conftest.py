@@ -17,9 +17,17 @@ from kechuang.accounts.models import User
 from kechuang.catalog.services import achievement_create, need_create
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.models import Organization
+from kechuang.vocab.loader import vocab_sync
+from kechuang.vocab.models import Region
 from tests.factories import OrganizationFactory, UserFactory, association, member
 
 PASSWORD = "Kechuang-test-2026"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """PBKDF2 costs ~0.3 s per user; tests don't need its strength."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @dataclass
@@ -126,3 +134,25 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _static_without_manifest(settings: Any) -> None:
+    """Pages render without ``collectstatic``: the manifest storage needs its manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _vocabularies(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The vocabularies come from a data migration, and a transactional test's flush empties
+    them: reload them (in the test database) before any test that touches the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if uses_db:
+        with django_db_blocker.unblock():
+            if not Region.objects.exists():
+                vocab_sync()

@@ -1,5 +1,5 @@
 """Browser tests: Playwright drives Debian's Chromium (``scripts/install-browser.sh``)
-against the live test server. Screenshots land in ``test-results/screens/``."""
+against the live test server. Screenshots land in ``var/screens/``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-SCREENS = Path(__file__).resolve().parents[2] / "test-results" / "screens"
+SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
 # beside one unless told that this thread is synchronous code.

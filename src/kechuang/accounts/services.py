@@ -37,10 +37,12 @@ def user_register(
     except ValidationError as exc:
         fields["password"] = [str(m) for m in exc.messages]
     try:
-        user.full_clean(exclude=["password"])
+        # Without a login the check constraint would repeat the message given above.
+        user.full_clean(exclude=["password"], validate_constraints=bool(email or mobile))
     except ValidationError as exc:
         for name, msgs in exc.message_dict.items():
-            fields.setdefault(name, []).extend(str(m) for m in msgs)
+            if name not in fields:  # the duplicate checks above already say it better
+                fields[name] = [str(m) for m in msgs]
     if fields:
         raise ValidationFailed(fields=fields)
     user.set_password(password)
@@ -111,3 +113,77 @@ def api_token_authenticate(plaintext: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+# Kinds of organisation a person may register themselves at sign-up; associations are
+# created by the association above them.
+SIGNUP_ORG_KINDS = ("enterprise", "university", "institute", "service_agency")
+
+
+@dataclass(frozen=True)
+class SignupOrganization:
+    name: str
+    kind: str
+    region_id: str
+    parent_id: int | None
+
+
+@transaction.atomic
+def user_signup(
+    *,
+    display_name: str,
+    password: str,
+    email: str | None = None,
+    mobile: str | None = None,
+    organization: SignupOrganization | None = None,
+) -> User:
+    """Register an account and, optionally, the person's organisation with them as its admin.
+
+    All or nothing: if the organisation cannot be created the account is not created
+    either. Errors about the organisation come back on fields prefixed ``org_``.
+    """
+    from kechuang.orgs.choices import ASSOCIATION_KINDS, Role
+    from kechuang.orgs.models import Organization
+    from kechuang.orgs.services import membership_add, organization_create
+
+    user = user_register(display_name=display_name, password=password, email=email, mobile=mobile)
+    if organization is None:
+        return user
+    if organization.kind not in SIGNUP_ORG_KINDS:
+        raise ValidationFailed(fields={"org_kind": [_("请选择企业、高校、科研院所或服务机构。")]})
+    parent = (
+        Organization.objects.filter(
+            pk=organization.parent_id, kind__in=ASSOCIATION_KINDS, is_active=True
+        ).first()
+        if organization.parent_id is not None
+        else None
+    )
+    if parent is None:
+        raise ValidationFailed(fields={"org_parent": [_("请选择所属科协。")]})
+    try:
+        org = organization_create(
+            actor=user, name=organization.name, kind=organization.kind,
+            region_id=organization.region_id, parent=parent, check_permission=False,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            fields={
+                name if name == "__all__" else f"org_{name.removesuffix('_id')}": msgs
+                for name, msgs in exc.fields.items()
+            }
+        ) from exc
+    membership_add(actor=user, organization=org, user=user, role=Role.ADMIN,
+                   check_permission=False)
+    return user
+
+
+@transaction.atomic
+def user_create_platform_admin(
+    *, display_name: str, password: str, email: str | None = None, mobile: str | None = None
+) -> User:
+    """Register an account (same checks as ``user_register``) as a platform administrator."""
+    user = user_register(display_name=display_name, password=password, email=email, mobile=mobile)
+    user.is_superuser = True
+    user.is_staff = True
+    user.save(update_fields=["is_superuser", "is_staff"])
+    return user

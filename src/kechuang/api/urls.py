@@ -1,18 +1,49 @@
-"""The one NinjaAPI of the platform, mounted at /api/v1/."""
+"""The one NinjaAPI of the platform, mounted at /api/v1/, with a router per app."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import NinjaAPI
+from ninja.operation import Operation
 
+from kechuang.accounts.api import me_router, tokens_router
 from kechuang.api import errors
+from kechuang.api.auth import TokenAuth
+from kechuang.catalog.api_achievements import router as achievements_router
+from kechuang.catalog.api_experts import router as experts_router
+from kechuang.catalog.api_needs import router as needs_router
+from kechuang.orgs.api import router as organizations_router
 
-api = NinjaAPI(
+
+class KechuangAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return errors.problem_content_types(super().get_openapi_schema(**kwargs))
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        # View names are unique across the API (tests/api/test_openapi.py checks it), so the
+        # operation id is the name itself: ``need_list``, not ``kechuang_catalog_…_need_list``.
+        return operation.view_func.__name__
+
+
+api = KechuangAPI(
     title="Kechuang API",
     version="1.0.0",
     description=(
-        "科创平台开放接口。认证：在请求头中发送 `Authorization: Bearer <令牌>`。"
-        "错误按 RFC 7807 返回 `application/problem+json`，其中 `code` 字段稳定可依赖。"
+        "科创平台开放接口。认证：在请求头中发送 `Authorization: Bearer <令牌>`，令牌在"
+        "“个人中心 → API 令牌”或 `POST /api/v1/tokens` 中创建。公开数据（已发布的需求、成果、"
+        "专家和组织）可匿名读取；所有写操作都需要令牌。列表分页参数为 `page` 与 `page_size`"
+        "（不超过 100），返回 `{count, page, page_size, items}`。错误按 RFC 7807 返回 "
+        "`application/problem+json`，其中 `code` 字段稳定可依赖。"
     ),
     urls_namespace="api",
+    auth=TokenAuth(),
 )
 errors.install(api)
+
+api.add_router("/organizations", organizations_router)
+api.add_router("/needs", needs_router)
+api.add_router("/achievements", achievements_router)
+api.add_router("/experts", experts_router)
+api.add_router("/me", me_router)
+api.add_router("/tokens", tokens_router)

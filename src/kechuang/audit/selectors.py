@@ -11,9 +11,13 @@ from kechuang.orgs.access import viewer_for
 
 
 def audit_entries_for(
-    user: Any, *, object_type: str | None = None, object_id: str | None = None
+    user: Any, *, object_type: str | None = None, object_id: str | None = None,
+    within: Any = None,
 ) -> QuerySet[AuditEntry]:
-    """Entries of the subtrees the user manages (all of them for a platform admin)."""
+    """Entries of the subtrees the user manages (all of them for a platform admin).
+
+    ``within`` (an organisation) narrows them to that organisation's subtree.
+    """
     viewer = viewer_for(user)
     if not viewer.is_authenticated:
         return AuditEntry.objects.none()
@@ -24,4 +28,6 @@ def audit_entries_for(
         qs = qs.filter(object_type=object_type)
     if object_id:
         qs = qs.filter(object_id=object_id)
+    if within is not None:
+        qs = qs.filter(organization__path__startswith=within.path)
     return qs

@@ -46,7 +46,8 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry; call inside the transaction that makes the change."""
     if before is not None and after is not None:
-        changed = {k for k in after if before.get(k) != after.get(k)}
+        # ``updated_at`` changes on every save and repeats the entry's own ``at``.
+        changed = {k for k in after if before.get(k) != after.get(k)} - {"updated_at"}
         before = {k: v for k, v in before.items() if k in changed or k == "status"}
         after = {k: v for k, v in after.items() if k in changed or k == "status"}
     return AuditEntry.objects.create(

@@ -48,7 +48,7 @@ def _apply(qs: QuerySet[Any], f: ListingFilters, text_fields: tuple[str, ...]) -
                 cond |= Q(**{f"{field}__icontains": term})
             qs = qs.filter(cond)
     if f.region:
-        qs = qs.filter(region_id__startswith=region_prefix(f.region))
+        qs = qs.filter(region__code__startswith=region_prefix(f.region))
     if f.industry:
         qs = qs.filter(Q(industry_id=f.industry) | Q(industry__parent_id=f.industry))
     if f.discipline:
@@ -146,7 +146,7 @@ def expert_list(
                 | Q(affiliation__icontains=term) | Q(biography__icontains=term)
             )
     if region:
-        qs = qs.filter(region_id__startswith=region_prefix(region))
+        qs = qs.filter(region__code__startswith=region_prefix(region))
     if discipline:
         qs = qs.filter(disciplines__code=discipline).distinct()
     if frontline is not None:
@@ -164,3 +164,18 @@ def public_counts() -> dict[str, int]:
         "experts": ExpertProfile.objects.filter(status=ExpertStatus.PUBLISHED).count(),
         "organizations": Organization.objects.filter(is_active=True).count(),
     }
+
+
+def listing_counts_by_organization(org_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Needs and achievements (every status) per organisation, for managers' overviews."""
+    from django.db.models import Count
+
+    counts: dict[int, dict[str, int]] = {pk: {"needs": 0, "achievements": 0} for pk in org_ids}
+    for key, model in (("needs", Need), ("achievements", Achievement)):
+        rows = (
+            model.objects.filter(organization_id__in=org_ids)
+            .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n")
+        )
+        for org_id, n in rows:
+            counts[org_id][key] = n
+    return counts

@@ -118,12 +118,26 @@ def _check_common(errors: _Errors, obj: models.Model) -> None:
     if industry_id and not Industry.objects.filter(pk=industry_id).exists():
         errors.add("industry", _("未知的行业代码：%(code)s。") % {"code": industry_id})
         obj.industry_id = None  # type: ignore[attr-defined]
-    keywords = split_keywords(getattr(obj, "keywords", "") or "")
+    keywords = list(dict.fromkeys(split_keywords(getattr(obj, "keywords", "") or "")))
     if len(keywords) > MAX_KEYWORDS:
         errors.add("keywords", _("关键词最多 %(n)d 个。") % {"n": MAX_KEYWORDS})
     if any(len(k) > 20 for k in keywords):
         errors.add("keywords", _("每个关键词不超过 20 个字。"))
     obj.keywords = "，".join(keywords)  # type: ignore[attr-defined]
+    # Django does not enforce a TextField's max_length outside forms; the API has no form.
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname, None)
+        if isinstance(field, models.DecimalField) and value is not None:
+            # Stored as the column stores it, so the audit log sees "120" and "120.00" as equal.
+            try:
+                value = Decimal(str(value)).quantize(Decimal(1).scaleb(-field.decimal_places))
+            except InvalidOperation:
+                errors.add(field.name, _("请输入数字。"))
+                value = None
+            setattr(obj, field.attname, value)
+        text_field = isinstance(field, models.TextField) and isinstance(value, str)
+        if text_field and field.max_length and len(value) > field.max_length:
+            errors.add(field.name, _("不超过 %(n)d 个字。") % {"n": field.max_length})
 
 
 def _check_need(errors: _Errors, need: Need, *, creating: bool) -> None:
@@ -173,6 +187,7 @@ def _save_with_m2m(obj: models.Model, resolved: dict[str, list[Any]], fields: li
 # ---------------------------------------------------------------- needs and achievements
 
 
+@transaction.atomic
 def _listing_write(
     model: type[L],
     *,
@@ -196,6 +211,8 @@ def _listing_write(
             if field not in data and field.endswith("_id"):
                 data.setdefault(field, None)
     else:
+        # The caller's object may be stale: judge (and audit) by the row as stored now.
+        item.refresh_from_db(from_queryset=type(item).objects.select_for_update())
         if item.status not in EDITABLE_STATUSES:
             raise InvalidTransition(_("只有草稿或被退回的内容可以修改。"))
     before = None if creating else snapshot(item, m2m=LISTING_M2M)
@@ -203,7 +220,7 @@ def _listing_write(
         if field in data:
             setattr(item, field, _clean_value(field, data[field]))
     resolved = _check_codes(errors, {n: data.get(n) for n in LISTING_M2M})
-    if creating and not resolved.get("cooperation_modes"):
+    if creating and not resolved.get("cooperation_modes") and not errors.get("cooperation_modes"):
         errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
     if "cooperation_modes" in resolved and not resolved["cooperation_modes"] and not errors.get("cooperation_modes"):
         errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
@@ -232,6 +249,7 @@ def need_create(*, actor: Any, organization: Organization, **data: Any) -> Need:
                           fields=NEED_FIELDS, data=data)
 
 
+@transaction.atomic
 def need_update(*, actor: Any, need: Need, **changes: Any) -> Need:
     _require_manager(actor, need.organization)
     return _listing_write(Need, actor=actor, item=need, organization=None,
@@ -243,6 +261,7 @@ def achievement_create(*, actor: Any, organization: Organization, **data: Any) -
                           fields=ACHIEVEMENT_FIELDS, data=data)
 
 
+@transaction.atomic
 def achievement_update(*, actor: Any, achievement: Achievement, **changes: Any) -> Achievement:
     _require_manager(actor, achievement.organization)
     return _listing_write(Achievement, actor=actor, item=achievement, organization=None,
@@ -332,6 +351,8 @@ def listings_expire_due(*, today: datetime.date | None = None) -> int:
 
 @transaction.atomic
 def attachment_add(*, actor: Any, item: Need | Achievement, upload: CheckedUpload) -> Attachment:
+    # Judge by the stored row: the caller's copy may predate a submit.
+    item = type(item).objects.select_for_update().select_related("organization").get(pk=item.pk)
     _require_manager(actor, item.organization)
     if item.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("只有草稿或被退回的内容可以修改附件。"))

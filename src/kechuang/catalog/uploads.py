@@ -60,7 +60,12 @@ def check_upload(name: str, stream: IO[bytes], size: int | None = None) -> Check
         try:
             with Image.open(io.BytesIO(content)) as image:
                 image.verify()
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            # verify() does not decode JPEG or GIF data, so a cut-off file passes it.
+            with Image.open(io.BytesIO(content)) as image:
+                image.load()
+        except (
+            UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError
+        ):
             raise fail(_("图片文件已损坏，无法读取。")) from None
     elif b"%%EOF" not in content[-2048:]:
         raise fail(_("PDF 文件不完整或已损坏。"))

@@ -57,3 +57,9 @@ def managed_organizations(user: Any) -> QuerySet[Organization]:
 
 def members_of(org: Organization) -> QuerySet[Membership]:
     return org.memberships.select_related("user").order_by("role", "user__display_name")
+
+
+def organization_ancestors(org: Organization) -> list[Organization]:
+    """The organisations above ``org``, from the root down to its parent."""
+    ids = org.ancestor_ids()[:-1]
+    return list(Organization.objects.filter(pk__in=ids).order_by("depth"))

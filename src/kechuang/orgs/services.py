@@ -34,7 +34,7 @@ def _check_placement(kind: str, level: str, parent: Organization | None) -> None
             if parent is not None:
                 raise ValidationFailed(fields={"parent": [_("全国科协不能有上级组织。")]})
             return
-        wanted = PARENT_LEVEL.get(AssociationLevel(level)) if level else None
+        wanted = PARENT_LEVEL.get(level) if level else None  # unknown levels too
         if wanted is None:
             raise ValidationFailed(fields={"level": [_("请选择科协层级。")]})
         if parent is None or parent.kind != OrgKind.ASSOCIATION or parent.level != wanted:

@@ -1,0 +1,125 @@
+"""/api/v1/me (the caller and their memberships) and /api/v1/tokens (their API tokens)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from kechuang.accounts.models import ApiToken
+from kechuang.accounts.services import api_token_create, api_token_revoke
+from kechuang.api.auth import token_user
+from kechuang.api.schemas import InputSchema, OrgRef, problems
+from kechuang.orgs.selectors import memberships_of
+
+me_router = Router(tags=["me"])
+tokens_router = Router(tags=["tokens"])
+
+
+# ---------------------------------------------------------------- /me
+
+
+class MembershipOut(Schema):
+    id: int
+    organization: OrgRef
+    role: str = Field(..., description="admin、staff 或 member。")
+    role_label: str
+
+    @staticmethod
+    def resolve_role_label(obj: Any) -> str:
+        return str(obj.get_role_display())
+
+
+class MeOut(Schema):
+    id: int
+    display_name: str
+    email: str | None
+    mobile: str | None
+    is_platform_admin: bool
+    memberships: list[MembershipOut]
+
+
+@me_router.get(
+    "",
+    response={200: MeOut, **problems(401)},
+    summary="当前用户",
+    description="令牌所属的用户、是否平台管理员，以及其在各组织中的角色。",
+)
+def get_me(request: HttpRequest) -> dict[str, Any]:
+    user = token_user(request)
+    return {
+        "id": user.pk,
+        "display_name": user.display_name,
+        "email": user.email,
+        "mobile": user.mobile,
+        "is_platform_admin": user.is_superuser,
+        "memberships": list(memberships_of(user)),
+    }
+
+
+# ---------------------------------------------------------------- /tokens
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(..., description="令牌的公开前缀，用于辨认；令牌本身不再显示。")
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    is_active: bool
+
+
+class TokenCreatedOut(TokenOut):
+    token: str = Field(..., description="完整令牌，只在创建时返回这一次，请妥善保存。")
+
+
+class TokenCreateIn(InputSchema):
+    name: str = Field(..., description="令牌名称（1–80 字），如“数据同步脚本”。")
+
+
+@tokens_router.get(
+    "",
+    response={200: list[TokenOut], **problems(401)},
+    summary="我的 API 令牌",
+    description="当前用户的全部令牌（含已撤销的），新的在前。令牌本身不会再次显示。",
+)
+def list_tokens(request: HttpRequest) -> Any:
+    return ApiToken.objects.filter(user=token_user(request)).order_by("-created_at", "-id")
+
+
+@tokens_router.post(
+    "",
+    response={201: TokenCreatedOut, **problems(401, 422)},
+    summary="创建 API 令牌",
+    description="为当前用户创建一个令牌。响应中的 `token` 只出现这一次。",
+)
+def create_token(request: HttpRequest, payload: TokenCreateIn) -> Any:
+    issued = api_token_create(user=token_user(request), name=payload.name)
+    token = issued.token
+    return Status(
+        201,
+        {
+            "id": token.pk,
+            "name": token.name,
+            "prefix": token.prefix,
+            "created_at": token.created_at,
+            "last_used_at": token.last_used_at,
+            "revoked_at": token.revoked_at,
+            "is_active": token.is_active,
+            "token": issued.plaintext,
+        },
+    )
+
+
+@tokens_router.delete(
+    "/{token_id}",
+    response={204: None, **problems(401, 404)},
+    summary="撤销 API 令牌",
+    description="撤销当前用户的一个令牌，之后用它的请求得到 401。撤销是幂等的。",
+)
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    api_token_revoke(user=token_user(request), token_id=token_id)
+    return Status(204, None)

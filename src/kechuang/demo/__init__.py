@@ -1,0 +1,1 @@
+"""Demo content for ``kechuang demo``: fictional organisations, needs, achievements and experts."""

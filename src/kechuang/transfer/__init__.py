@@ -1,0 +1,1 @@
+"""Export and import of the whole platform as one JSON document (``docs/data-format.md``)."""

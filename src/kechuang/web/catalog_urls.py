@@ -1,0 +1,61 @@
+"""Catalog pages, included by ``web/urls.py`` under the ``web`` namespace (no app_name here)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from kechuang.web import views_experts as experts
+from kechuang.web.catalog_views import (
+    ACHIEVEMENT,
+    NEED,
+    ListingKind,
+    listing_action,
+    listing_create,
+    listing_detail,
+    listing_edit,
+    listing_list,
+)
+from kechuang.web.views_attachments import (
+    attachment_download,
+    listing_attachment_add,
+    listing_attachment_remove,
+)
+
+
+def _listing_patterns(prefix: str, kind: ListingKind) -> list[URLPattern]:
+    k = {"kind": kind}
+    n = kind.name
+    return [
+        path(f"{prefix}/", listing_list, k, name=f"{n}_list"),
+        path(f"{prefix}/new/", listing_create, k, name=f"{n}_create"),
+        path(f"{prefix}/<int:pk>/", listing_detail, k, name=f"{n}_detail"),
+        path(f"{prefix}/<int:pk>/edit/", listing_edit, k, name=f"{n}_edit"),
+        path(
+            f"{prefix}/<int:pk>/attachments/", listing_attachment_add, k, name=f"{n}_attachment_add"
+        ),
+        path(
+            f"{prefix}/<int:pk>/attachments/<int:attachment_id>/delete/",
+            listing_attachment_remove,
+            k,
+            name=f"{n}_attachment_remove",
+        ),
+        path(f"{prefix}/<int:pk>/<slug:action>/", listing_action, k, name=f"{n}_action"),
+    ]
+
+
+urlpatterns = [
+    *_listing_patterns("needs", NEED),
+    *_listing_patterns("achievements", ACHIEVEMENT),
+    path("attachments/<int:pk>/", attachment_download, name="attachment_download"),
+    path("experts/", experts.expert_list, name="expert_list"),
+    path("experts/new/", experts.expert_create, name="expert_create"),
+    path("experts/<int:pk>/", experts.expert_detail, name="expert_detail"),
+    path("experts/<int:pk>/edit/", experts.expert_edit, name="expert_edit"),
+    path("experts/<int:pk>/status/", experts.expert_status, name="expert_status"),
+    path("experts/<int:pk>/works/", experts.expert_work_add, name="expert_work_add"),
+    path(
+        "experts/<int:pk>/works/<int:work_id>/delete/",
+        experts.expert_work_remove,
+        name="expert_work_remove",
+    ),
+]
