@@ -77,7 +77,7 @@ def _serve(*, bind: str, workers: int) -> int:
         "control_socket_disable": True,
     }
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             for key, value in options.items():
                 self.cfg.set(key, value)
@@ -123,7 +123,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     accounts = demo_accounts()
     if accounts:
         _out("", "演示账号：", "")
-        _out(*_table(["角色", "登录名", "密码"], [(r, login, DEMO_PASSWORD) for login, r in accounts]))
+        _out(
+            *_table(
+                ["角色", "登录名", "密码"], [(r, login, DEMO_PASSWORD) for login, r in accounts]
+            )
+        )
         _out(
             "",
             "⚠ 以上密码是公开的固定演示密码，只能用于本机演示；"
@@ -143,8 +147,8 @@ def _reset_demo_database() -> bool:
     default = (Path(settings.DATA_DIR) / DEMO_DB_NAME).resolve()
     db = connection.settings_dict
     name = str(db.get("NAME") or "")
-    is_default = db["ENGINE"] == "django.db.backends.sqlite3" and name and (
-        Path(name).resolve() == default
+    is_default = (
+        db["ENGINE"] == "django.db.backends.sqlite3" and name and (Path(name).resolve() == default)
     )
     if not is_default:
         _err(
@@ -297,15 +301,22 @@ def _check_database() -> list[Result]:
     except DatabaseError as exc:
         return [*results, ("fail", "数据库迁移已全部执行", str(exc))]
     if pending:
-        results.append(("fail", "数据库迁移已全部执行",
-                        f"{len(pending)} 个未执行（如 {pending[0]}），请运行 kechuang migrate"))
+        results.append(
+            (
+                "fail",
+                "数据库迁移已全部执行",
+                f"{len(pending)} 个未执行（如 {pending[0]}），请运行 kechuang migrate",
+            )
+        )
         results.append(("fail", "词表已载入", "迁移未执行，词表尚未载入"))
         return results
     results.append(("ok", "数据库迁移已全部执行", ""))
     from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
 
-    counts = {m._meta.model_name: m.objects.count()
-              for m in (Region, Industry, Discipline, CooperationMode)}
+    counts = {
+        m._meta.model_name: m.objects.count()
+        for m in (Region, Industry, Discipline, CooperationMode)
+    }
     detail = "，".join(f"{name} {n}" for name, n in counts.items())
     results.append(("ok" if all(counts.values()) else "fail", "词表已载入", detail))
     return results
@@ -317,8 +328,9 @@ def _check_system() -> list[Result]:
 
     messages = checks.run_checks(include_deployment_checks=not settings.DEBUG)
     errors = [m for m in messages if m.level >= checks.ERROR and not m.is_silenced()]
-    warnings = [m for m in messages if checks.WARNING <= m.level < checks.ERROR
-                and not m.is_silenced()]
+    warnings = [
+        m for m in messages if checks.WARNING <= m.level < checks.ERROR and not m.is_silenced()
+    ]
     label = "Django 系统检查" + ("（含部署检查）" if not settings.DEBUG else "")
     results: list[Result] = [("fail", label, f"{m.id}: {m.msg}") for m in errors]
     results += [("warn", label, f"{m.id}: {m.msg}") for m in warnings]
@@ -337,7 +349,11 @@ def _check_secret_key() -> Result:
     if not key or key.startswith("django-insecure-") or len(key) < 50 or len(set(key)) < 5:
         return ("fail", label, "SECRET_KEY 为空、过短或是默认的不安全值")
     if not os.environ.get("SECRET_KEY"):
-        return ("ok", label, "使用数据目录中自动生成的 secret_key；多台服务器时请统一设置 SECRET_KEY")
+        return (
+            "ok",
+            label,
+            "使用数据目录中自动生成的 secret_key；多台服务器时请统一设置 SECRET_KEY",
+        )
     return ("ok", label, "")
 
 
@@ -406,7 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "用 gunicorn 提供服务（生产环境）")
     serve.add_argument("--bind", default="0.0.0.0:8000", help="监听地址，默认 0.0.0.0:8000")
     serve.add_argument(
-        "--workers", type=int, default=None,
+        "--workers",
+        type=int,
+        default=None,
         help="工作进程数，默认取 WEB_CONCURRENCY 或 2×CPU 核数+1",
     )
 
@@ -435,12 +453,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    # ``migrate`` hands every further argument (options included) to Django's command.
-    args, extra = parser.parse_known_args(argv)
-    if extra and getattr(args, "command", None) != "migrate":
-        parser.error(f"无法识别的参数：{' '.join(extra)}")
-    if extra:
-        args.rest = [*args.rest, *extra]
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["migrate"] and not {"-h", "--help"} & set(argv):
+        # Every further argument, options included, is Django's: argparse would reorder them.
+        args = argparse.Namespace(handler=cmd_migrate, rest=argv[1:])
+    else:
+        args, extra = parser.parse_known_args(argv)
+        if extra:
+            parser.error(f"无法识别的参数：{' '.join(extra)}")
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_htmx",
+    "ninja",  # serves the Swagger UI of /api/v1/docs from our own static files, not a CDN
     "kechuang.accounts",
     "kechuang.vocab",
     "kechuang.orgs",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from kechuang.audit.models import AuditAction, AuditEntry
 from kechuang.catalog.choices import ExpertStatus, ProfessionalTitle, WorkKind
@@ -16,7 +17,12 @@ from kechuang.catalog.services import (
     expert_work_add,
     expert_work_remove,
 )
-from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.errors import (
+    InvalidTransition,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationFailed,
+)
 from tests.catalog.conftest import audit_count
 from tests.conftest import World
 
@@ -142,6 +148,18 @@ def test_create_rejects(world: World, override: dict[str, Any], field: str) -> N
     with pytest.raises(ValidationFailed) as exc:
         expert_create(actor=world.owner_member, **expert_data(**override))
     assert list(exc.value.fields) == [field], exc.value.fields
+    assert state() == before
+
+
+@pytest.mark.parametrize("anonymous", [None, AnonymousUser()])
+def test_anonymous_has_no_own_profile(world: World, anonymous: Any) -> None:
+    before = state()
+    with pytest.raises(NotAuthenticated):
+        expert_create(actor=anonymous, **expert_data())
+    with pytest.raises(PermissionDenied):
+        expert_create(
+            actor=anonymous, organization=world.enterprise, for_self=False, **expert_data()
+        )
     assert state() == before
 
 

@@ -63,13 +63,21 @@ def test_demo_no_serve_loads_once(no_static: list[int], capsys: Any) -> None:
 def test_demo_statuses_fill_workspace_and_review_queue(no_static: list[int]) -> None:
     cli.main(["demo", "--no-serve"])
     assert Counter(Need.objects.values_list("status", flat=True)) == {
-        "published": 24, "draft": 2, "submitted": 3, "returned": 2,
+        "published": 24,
+        "draft": 2,
+        "submitted": 3,
+        "returned": 2,
     }
     assert Counter(Achievement.objects.values_list("status", flat=True)) == {
-        "published": 44, "draft": 2, "submitted": 3, "returned": 1,
+        "published": 44,
+        "draft": 2,
+        "submitted": 3,
+        "returned": 1,
     }
     assert Counter(ExpertProfile.objects.values_list("status", flat=True)) == {
-        "published": 28, "draft": 2, "hidden": 1,
+        "published": 28,
+        "draft": 2,
+        "hidden": 1,
     }
     assert ExpertWork.objects.count() == 65
     assert ExpertProfile.objects.filter(is_government_staff=True).count() == 1
@@ -123,7 +131,11 @@ def test_demo_reset_and_load_in_a_fresh_data_dir(tmp_path: Path) -> None:
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "kechuang.cli", "demo", "--no-serve", "--reset"],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "已删除演示数据库" in result.stdout

@@ -40,10 +40,12 @@ def loaded(db: Any, media: Path) -> None:
     achievement = Achievement.objects.get(title="碳化硅纤维增强陶瓷基复合材料")  # a draft
     institute = User.objects.get(email="admin-tianfu-inst@kechuang.example")
     owner = User.objects.get(email="enterprise@kechuang.example")
-    attachment_add(actor=owner, item=need,
-                   upload=check_upload("样品照片.png", io.BytesIO(png_bytes())))
-    attachment_add(actor=institute, item=achievement,
-                   upload=check_upload("检测报告.pdf", io.BytesIO(PDF)))
+    attachment_add(
+        actor=owner, item=need, upload=check_upload("样品照片.png", io.BytesIO(png_bytes()))
+    )
+    attachment_add(
+        actor=institute, item=achievement, upload=check_upload("检测报告.pdf", io.BytesIO(PDF))
+    )
 
 
 def wipe() -> None:

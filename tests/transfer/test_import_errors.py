@@ -27,36 +27,96 @@ VALID: dict[str, Any] = {
     "exported_at": T,
     "include_credentials": False,
     "organizations": [
-        {"key": 1, "parent": None, "name": "中国科学技术协会", "short_name": "中国科协",
-         "kind": "association", "level": "national", "region": "110000", "industry": None,
-         "credit_code": None, "description": "", "website": "", "is_active": True,
-         "created_at": T},
-        {"key": 2, "parent": 1, "name": "测试企业", "short_name": "", "kind": "enterprise",
-         "level": "", "region": "330106", "industry": "C38", "credit_code": None,
-         "description": "", "website": "", "is_active": True, "created_at": T},
+        {
+            "key": 1,
+            "parent": None,
+            "name": "中国科学技术协会",
+            "short_name": "中国科协",
+            "kind": "association",
+            "level": "national",
+            "region": "110000",
+            "industry": None,
+            "credit_code": None,
+            "description": "",
+            "website": "",
+            "is_active": True,
+            "created_at": T,
+        },
+        {
+            "key": 2,
+            "parent": 1,
+            "name": "测试企业",
+            "short_name": "",
+            "kind": "enterprise",
+            "level": "",
+            "region": "330106",
+            "industry": "C38",
+            "credit_code": None,
+            "description": "",
+            "website": "",
+            "is_active": True,
+            "created_at": T,
+        },
     ],
     "users": [
-        {"key": 1, "email": "a@example.com", "mobile": None, "display_name": "甲",
-         "is_active": True, "is_staff": False, "is_superuser": False, "date_joined": T,
-         "last_login": None},
+        {
+            "key": 1,
+            "email": "a@example.com",
+            "mobile": None,
+            "display_name": "甲",
+            "is_active": True,
+            "is_staff": False,
+            "is_superuser": False,
+            "date_joined": T,
+            "last_login": None,
+        },
     ],
     "memberships": [{"key": 1, "user": 1, "organization": 2, "role": "admin", "created_at": T}],
     "needs": [
-        {"key": 1, "organization": 2, "title": "储能电池热管理", "description": "x" * 30,
-         "region": "330106", "industry": "C38", "disciplines": ["470"],
-         "cooperation_modes": ["development"], "keywords": "储能", "budget_min": "10.00",
-         "budget_max": "20.00", "deadline": "2026-06-30", "contact_name": "王工",
-         "contact_phone": "", "contact_email": "", "contact_visibility": "members",
-         "status": "published", "return_reason": "", "submitted_at": T, "published_at": T,
-         "expires_on": "2026-06-30", "created_by": 1, "created_at": T, "updated_at": T},
+        {
+            "key": 1,
+            "organization": 2,
+            "title": "储能电池热管理",
+            "description": "x" * 30,
+            "region": "330106",
+            "industry": "C38",
+            "disciplines": ["470"],
+            "cooperation_modes": ["development"],
+            "keywords": "储能",
+            "budget_min": "10.00",
+            "budget_max": "20.00",
+            "deadline": "2026-06-30",
+            "contact_name": "王工",
+            "contact_phone": "",
+            "contact_email": "",
+            "contact_visibility": "members",
+            "status": "published",
+            "return_reason": "",
+            "submitted_at": T,
+            "published_at": T,
+            "expires_on": "2026-06-30",
+            "created_by": 1,
+            "created_at": T,
+            "updated_at": T,
+        },
     ],
     "achievements": [],
     "experts": [],
     "attachments": [],
     "audit": [
-        {"key": 1, "at": T, "actor": 1, "action": "create", "object_type": "need",
-         "object_id": "1", "object_repr": "储能电池热管理", "organization": 2,
-         "before": None, "after": {"status": "draft"}, "note": ""},
+        {
+            "key": 1,
+            "at": T,
+            "actor": 1,
+            "action": "create",
+            "object_type": "need",
+            "object_id": "1",
+            "object_repr": "储能电池热管理",
+            "organization": 2,
+            "before": None,
+            "after": {"status": "draft"},
+            "note": "",
+        },
     ],
 }
 
@@ -118,7 +178,7 @@ def test_unreadable_files(text: bytes, message: str) -> None:
 
 def test_wrong_format() -> None:
     assert problems_of(changed(("format",), "something-else")) == [
-        "文件不是 kechuang 导出文件：format 应为 “kechuang-export”，实为 \"something-else\"。"
+        '文件不是 kechuang 导出文件：format 应为 “kechuang-export”，实为 "something-else"。'
     ]
 
 
@@ -164,8 +224,8 @@ def test_bad_values_are_reported_by_field() -> None:
         "users[0].key: 应为正整数。",
         "memberships[0].user: 引用了不存在的 users 记录 key=1。",
         "needs[0].budget_min: 应为数字。",
-        "needs[0].created_at: 时间须带时区，例如 2026-01-01T08:00:00+00:00。",
         "needs[0].created_by: 引用了不存在的 users 记录 key=1。",
+        "needs[0].created_at: 时间须带时区，例如 2026-01-01T08:00:00+00:00。",
         "audit[0].actor: 引用了不存在的 users 记录 key=1。",
     ]
 
@@ -178,9 +238,19 @@ def test_model_rules_apply() -> None:
 def test_attachment_content_must_match_its_checksum() -> None:
     data = copy.deepcopy(VALID)
     data["attachments"] = [
-        {"key": 1, "need": 1, "achievement": None, "original_name": "a.pdf",
-         "content_type": "application/pdf", "extension": "pdf", "size": 3,
-         "sha256": "0" * 64, "uploaded_by": 1, "created_at": T, "content_base64": "YWJj"},
+        {
+            "key": 1,
+            "need": 1,
+            "achievement": None,
+            "original_name": "a.pdf",
+            "content_type": "application/pdf",
+            "extension": "pdf",
+            "size": 3,
+            "sha256": "0" * 64,
+            "uploaded_by": 1,
+            "created_at": T,
+            "content_base64": "YWJj",
+        },
     ]
     assert problems_of(data) == ["attachments[0].content_base64: 文件内容与 size / sha256 不符。"]
 
@@ -200,8 +270,8 @@ def test_refuses_a_database_that_has_data(world: Any) -> None:
         import_data(copy.deepcopy(VALID))
     audit = AuditEntry.objects.count()
     assert caught.value.problems == [
-        f"目标数据库不是空的（已有：组织 6，用户 7，审计记录 {audit}）。导入只能写入新建的空数据库："
-        "请新建数据库并运行 kechuang migrate 后再导入。"
+        f"目标数据库不是空的（已有：组织 6，用户 7，审计记录 {audit}）。"
+        "导入只能写入新建的空数据库：请新建数据库并运行 kechuang migrate 后再导入。"
     ]
     assert (Organization.objects.count(), User.objects.count()) == before
 

@@ -36,8 +36,10 @@ def test_roundtrip_is_identical(loaded: None) -> None:
     first = export_data()
     assert first["format"] == "kechuang-export"
     assert first["version"] == 1
-    assert [len(first[s]) for s in ("organizations", "users", "needs", "achievements",
-                                    "experts", "attachments")] == [41, 43, 31, 50, 31, 2]
+    assert [
+        len(first[s])
+        for s in ("organizations", "users", "needs", "achievements", "experts", "attachments")
+    ] == [41, 43, 31, 50, 31, 2]
     assert "password" not in first["users"][0]
     second = roundtrip(first)
     assert without_time(second) == without_time(first)
@@ -48,9 +50,7 @@ def test_roundtrip_with_credentials_keeps_passwords(loaded: None) -> None:
     assert first["users"][0]["password"] == User.objects.get(pk=1).password != ""
     second = roundtrip(first)
     assert without_time(second) == without_time(first)
-    assert User.objects.get(email="hangzhou@kechuang.example").check_password(
-        "Kechuang-demo-2026"
-    )
+    assert User.objects.get(email="hangzhou@kechuang.example").check_password("Kechuang-demo-2026")
 
 
 def test_import_without_credentials_leaves_passwords_unusable(loaded: None) -> None:

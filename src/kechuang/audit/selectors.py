@@ -11,7 +11,10 @@ from kechuang.orgs.access import viewer_for
 
 
 def audit_entries_for(
-    user: Any, *, object_type: str | None = None, object_id: str | None = None,
+    user: Any,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
     within: Any = None,
 ) -> QuerySet[AuditEntry]:
     """Entries of the subtrees the user manages (all of them for a platform admin).

@@ -40,6 +40,7 @@ from kechuang.catalog.models import (
 from kechuang.catalog.uploads import CheckedUpload
 from kechuang.common.errors import (
     InvalidTransition,
+    NotAuthenticated,
     PermissionDenied,
     ValidationFailed,
 )
@@ -169,10 +170,15 @@ def _full_clean(errors: _Errors, obj: models.Model, exclude: Iterable[str] = ())
     try:
         obj.full_clean(exclude=list(exclude), validate_constraints=not errors)
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
+        for field, field_errors in exc.error_dict.items():
             if field == "__all__" or field not in errors:
-                for message in messages:
-                    errors.add(field, str(message))
+                for error in field_errors:
+                    # Django says "this value may not be null" for a missing required
+                    # value: say what a person filling in a form understands.
+                    if error.code in {"null", "blank"}:
+                        errors.add(field, _("此字段不能为空。"))
+                    else:
+                        errors.add(field, " ".join(str(m) for m in error.messages))
 
 
 def _save_with_m2m(obj: models.Model, resolved: dict[str, list[Any]], fields: list[str] | None) -> None:
@@ -429,6 +435,8 @@ def expert_create(
 ) -> ExpertProfile:
     """Create a profile: one's own (``for_self``), or one kept by ``organization``'s managers."""
     if for_self:
+        if actor is None or not actor.is_authenticated:
+            raise NotAuthenticated()
         if ExpertProfile.objects.filter(user=actor).exists():
             raise ValidationFailed(fields={"__all__": [_("您已有专家档案。")]}, code="conflict")
         if organization is not None and organization.pk not in viewer_for(actor).member_org_ids:

@@ -85,17 +85,28 @@ class _Loader:
         for row in ORGS:
             parent = self.orgs[row.parent] if row.parent else None
             self.orgs[row.key] = organization_create(
-                actor=self.admin, name=row.name, short_name=row.short_name, kind=row.kind,
-                level=row.level, parent=parent, region_id=row.region,
-                industry_id=row.industry, description=row.description,
+                actor=self.admin,
+                name=row.name,
+                short_name=row.short_name,
+                kind=row.kind,
+                level=row.level,
+                parent=parent,
+                region_id=row.region,
+                industry_id=row.industry,
+                description=row.description,
             )
             self.parent_key[row.key] = row.parent
             is_association = row.kind in ASSOCIATION_KINDS
             account = main.get(row.key)
             if account is None or account.membership == "member":
                 prefix, role_name = ("staff", "工作人员") if is_association else ("admin", "管理员")
-                account = Account(f"{prefix}-{row.key}@{DOMAIN}", f"{row.short_name}{role_name}",
-                                  "", row.key, "staff" if is_association else "admin")
+                account = Account(
+                    f"{prefix}-{row.key}@{DOMAIN}",
+                    f"{row.short_name}{role_name}",
+                    "",
+                    row.key,
+                    "staff" if is_association else "admin",
+                )
             self.managers[row.key] = self.add_person(account)
         researcher = next(a for a in MAIN_ACCOUNTS if a.membership == "member")
         self.researcher = self.add_person(researcher)
@@ -103,8 +114,12 @@ class _Loader:
     def add_person(self, account: Account) -> User:
         user = user_register(display_name=account.name, password=PASSWORD, email=account.email)
         assert account.org is not None
-        membership_add(actor=self.admin, organization=self.orgs[account.org], user=user,
-                       role=Role(account.membership))
+        membership_add(
+            actor=self.admin,
+            organization=self.orgs[account.org],
+            user=user,
+            role=Role(account.membership),
+        )
         return user
 
     def reviewer_for(self, org_key: str) -> User:
@@ -118,7 +133,8 @@ class _Loader:
             reviewer = action in REVIEWER_ACTIONS
             listing_transition(
                 actor=self.reviewer_for(org_key) if reviewer else self.managers[org_key],
-                item=item, action=action,
+                item=item,
+                action=action,
                 reason=reason if action == ListingAction.RETURN else "",
             )
 
@@ -126,16 +142,22 @@ class _Loader:
         for n in NEEDS:
             org = self.orgs[n.org]
             need = need_create(
-                actor=self.managers[n.org], organization=org,
-                title=n.title, description=n.description,
+                actor=self.managers[n.org],
+                organization=org,
+                title=n.title,
+                description=n.description,
                 region_id=n.region or org.region_id,
                 industry_id=n.industry or org.industry_id,
-                disciplines=n.disciplines, cooperation_modes=n.modes, keywords=n.keywords,
-                budget_min=n.budget[0], budget_max=n.budget[1],
+                disciplines=n.disciplines,
+                cooperation_modes=n.modes,
+                keywords=n.keywords,
+                budget_min=n.budget[0],
+                budget_max=n.budget[1],
                 deadline=self.today + datetime.timedelta(days=n.days),
                 contact_name=n.contact,
                 contact_phone=f"{AREA_CODES[org.region_id[:2]]}-8800{len(n.title):04d}",
-                contact_email=f"{n.org}@{DOMAIN}", contact_visibility="members",
+                contact_email=f"{n.org}@{DOMAIN}",
+                contact_visibility="members",
             )
             self.walk(need, n.org, n.status, n.reason)
 
@@ -144,12 +166,22 @@ class _Loader:
             org = self.orgs[a.org]
             ip_type, ip_number, ip_status = a.ip
             achievement = achievement_create(
-                actor=self.managers[a.org], organization=org,
-                title=a.title, summary=a.summary,
-                region_id=a.region or org.region_id, industry_id=a.industry,
-                disciplines=a.disciplines, cooperation_modes=a.modes, keywords=a.keywords,
-                team=a.team, trl=a.trl, ip_type=ip_type, ip_number=ip_number,
-                ip_status=ip_status, terms=a.terms, asking_price=a.price,
+                actor=self.managers[a.org],
+                organization=org,
+                title=a.title,
+                summary=a.summary,
+                region_id=a.region or org.region_id,
+                industry_id=a.industry,
+                disciplines=a.disciplines,
+                cooperation_modes=a.modes,
+                keywords=a.keywords,
+                team=a.team,
+                trl=a.trl,
+                ip_type=ip_type,
+                ip_number=ip_number,
+                ip_status=ip_status,
+                terms=a.terms,
+                asking_price=a.price,
             )
             self.walk(achievement, a.org, a.status, a.reason)
 
@@ -160,20 +192,26 @@ class _Loader:
             org = self.orgs[e.org]
             actor = self.researcher if e.own else self.managers[e.org]
             fields: dict[str, Any] = {
-                "name": e.name, "title_level": e.title[0], "title_name": e.title[1],
+                "name": e.name,
+                "title_level": e.title[0],
+                "title_name": e.title[1],
                 "affiliation": e.affiliation or org.name,
                 "region_id": e.region or org.region_id,
-                "disciplines": e.disciplines, "industries": e.industries,
-                "keywords": e.keywords, "biography": e.biography,
-                "is_frontline_engineer": e.frontline, "is_government_staff": e.government,
+                "disciplines": e.disciplines,
+                "industries": e.industries,
+                "keywords": e.keywords,
+                "biography": e.biography,
+                "is_frontline_engineer": e.frontline,
+                "is_government_staff": e.government,
             }
             if e.own:
                 expert = expert_create(actor=actor, organization=org, for_self=True, **fields)
             else:
                 expert = expert_create(actor=actor, organization=org, for_self=False, **fields)
             for kind, title, year, venue in e.works:
-                expert_work_add(actor=actor, expert=expert, kind=kind, title=title, year=year,
-                                venue=venue)
+                expert_work_add(
+                    actor=actor, expert=expert, kind=kind, title=title, year=year, venue=venue
+                )
             if e.status != "draft":
                 expert_set_status(actor=actor, expert=expert, status=e.status)
 

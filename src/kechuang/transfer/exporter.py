@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.transfer.errors import TransferFailed
-
 from kechuang.transfer.schema import (
     ATTACHMENTS,
     EXPERTS,
@@ -96,7 +95,9 @@ def _file_content(attachment: Any) -> str:
             return base64.b64encode(handle.read()).decode("ascii")
     except OSError as exc:
         problem = _("附件 %(key)s 的文件 %(name)s 无法读取：%(error)s") % {
-            "key": attachment.pk, "name": attachment.file.name, "error": exc
+            "key": attachment.pk,
+            "name": attachment.file.name,
+            "error": exc,
         }
         raise TransferFailed([problem], message=_("导出失败。")) from exc
 

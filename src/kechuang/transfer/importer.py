@@ -85,8 +85,10 @@ def read_document(stream: IO[bytes] | IO[str]) -> dict[str, Any]:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise TransferFailed(
-            [_("文件不是有效的 JSON（第 %(line)d 行第 %(col)d 列）：%(error)s")
-             % {"line": exc.lineno, "col": exc.colno, "error": exc.msg}]
+            [
+                _("文件不是有效的 JSON（第 %(line)d 行第 %(col)d 列）：%(error)s")
+                % {"line": exc.lineno, "col": exc.colno, "error": exc.msg}
+            ]
         ) from exc
     if not isinstance(data, dict):
         raise TransferFailed([_("文件不是 kechuang 导出文件：顶层应为 JSON 对象。")])
@@ -96,13 +98,17 @@ def read_document(stream: IO[bytes] | IO[str]) -> dict[str, Any]:
 def check_header(data: dict[str, Any]) -> None:
     if data.get("format") != FORMAT:
         raise TransferFailed(
-            [_("文件不是 kechuang 导出文件：format 应为 “%(format)s”，实为 %(found)s。")
-             % {"format": FORMAT, "found": json.dumps(data.get("format"), ensure_ascii=False)}]
+            [
+                _("文件不是 kechuang 导出文件：format 应为 “%(format)s”，实为 %(found)s。")
+                % {"format": FORMAT, "found": json.dumps(data.get("format"), ensure_ascii=False)}
+            ]
         )
     if data.get("version") != VERSION:
         raise TransferFailed(
-            [_("不支持的导出格式版本 %(found)s：本程序只能导入版本 %(version)d。")
-             % {"found": json.dumps(data.get("version")), "version": VERSION}]
+            [
+                _("不支持的导出格式版本 %(found)s：本程序只能导入版本 %(version)d。")
+                % {"found": json.dumps(data.get("version")), "version": VERSION}
+            ]
         )
 
 
@@ -118,9 +124,13 @@ def check_database_empty() -> None:
     present = [f"{name} {n}" for name, n in counts.items() if n]
     if present:
         raise TransferFailed(
-            [_("目标数据库不是空的（已有：%(present)s）。导入只能写入新建的空数据库："
-               "请新建数据库并运行 kechuang migrate 后再导入。")
-             % {"present": "，".join(present)}]
+            [
+                _(
+                    "目标数据库不是空的（已有：%(present)s）。导入只能写入新建的空数据库："
+                    "请新建数据库并运行 kechuang migrate 后再导入。"
+                )
+                % {"present": "，".join(present)}
+            ]
         )
     if not Region.objects.exists():
         raise TransferFailed([_("词表尚未载入，请先运行 kechuang migrate。")])
@@ -217,8 +227,9 @@ class _Builder:
                 if isinstance(key, bool) or not isinstance(key, int) or key < 1:
                     self.problem(f"{section.name}[{index}].key", _("应为正整数。"))
                 elif key in seen:
-                    self.problem(f"{section.name}[{index}].key",
-                                 _("重复的 key：%(key)d。") % {"key": key})
+                    self.problem(
+                        f"{section.name}[{index}].key", _("重复的 key：%(key)d。") % {"key": key}
+                    )
                 else:
                     seen.add(key)
             self.keys[section.name] = seen
@@ -228,7 +239,7 @@ class _Builder:
         codes: dict[str, list[str]] = {}
         ok = True
         for f in section.fields:
-            model_field = (
+            model_field: Any = (
                 section.model._meta.get_field(_model_field_name(f)) if f.kind != "key" else None
             )
             if f.name in row:
@@ -246,26 +257,35 @@ class _Builder:
                     self.problem(f"{where}.{f.name}", str(exc))
                 ok = False
                 continue
-            if f.kind in {"ref", "vocab"} and value is None and model_field is not None \
-                    and not model_field.null:
+            if (
+                f.kind in {"ref", "vocab"}
+                and value is None
+                and model_field is not None
+                and not model_field.null
+            ):
                 self.problem(f"{where}.{f.name}", _("必填。"))
                 ok = False
             elif f.kind == "ref" and value is not None and value not in self.keys[f.target]:
-                self.problem(f"{where}.{f.name}",
-                             _("引用了不存在的 %(section)s 记录 key=%(key)s。")
-                             % {"section": f.target, "key": value})
+                self.problem(
+                    f"{where}.{f.name}",
+                    _("引用了不存在的 %(section)s 记录 key=%(key)s。")
+                    % {"section": f.target, "key": value},
+                )
                 ok = False
             elif f.kind == "vocab" and value is not None and value not in self.codes[f.target]:
-                self.problem(f"{where}.{f.name}",
-                             _("未知的 %(table)s 代码“%(code)s”。")
-                             % {"table": f.target, "code": value})
+                self.problem(
+                    f"{where}.{f.name}",
+                    _("未知的 %(table)s 代码“%(code)s”。") % {"table": f.target, "code": value},
+                )
                 ok = False
             elif f.kind == "codes":
                 unknown = [c for c in value if c not in self.codes[f.target]]
                 if unknown:
-                    self.problem(f"{where}.{f.name}",
-                                 _("未知的 %(table)s 代码：%(codes)s。")
-                                 % {"table": f.target, "codes": "、".join(unknown)})
+                    self.problem(
+                        f"{where}.{f.name}",
+                        _("未知的 %(table)s 代码：%(codes)s。")
+                        % {"table": f.target, "codes": "、".join(unknown)},
+                    )
                     ok = False
                 codes[f.attname] = value
                 continue
@@ -277,10 +297,12 @@ class _Builder:
             self.plan.m2m.append((obj, name, wanted))
         return obj
 
-    def validate(self, obj: models.Model, section: Section, where: str,
-                 extra_exclude: tuple[str, ...] = ()) -> None:
-        exclude = [_model_field_name(f) for f in section.fields
-                   if f.kind in {"ref", "vocab", "codes"}]
+    def validate(
+        self, obj: models.Model, section: Section, where: str, extra_exclude: tuple[str, ...] = ()
+    ) -> None:
+        exclude = [
+            _model_field_name(f) for f in section.fields if f.kind in {"ref", "vocab", "codes"}
+        ]
         try:
             obj.full_clean(exclude=[*exclude, *extra_exclude], validate_unique=False)
         except ValidationError as exc:
@@ -353,7 +375,7 @@ class _Builder:
         obj.file.name = attachment_path(obj, obj.original_name)
         self.plan.files.append((obj, content))
 
-    def place_tree(self, orgs: list[models.Model]) -> list[models.Model]:
+    def place_tree(self, orgs: list[Any]) -> list[models.Model]:
         """Give each organisation its path and depth from the parent keys; parents first."""
         by_key: dict[int, Any] = {org.pk: org for org in orgs}
         placed: dict[int, tuple[str, int]] = {}
@@ -431,7 +453,7 @@ def _insert(plan: _Plan) -> None:
 
 def _write_files(plan: _Plan, written: list[str]) -> None:
     for attachment, content in plan.files:
-        name = attachment.file.name
+        name = str(attachment.file.name)
         if default_storage.exists(name):
             with default_storage.open(name, "rb") as handle:
                 if hashlib.sha256(handle.read()).hexdigest() == attachment.sha256:

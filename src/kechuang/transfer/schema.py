@@ -35,7 +35,7 @@ class Field:
     target: str = ""
 
 
-def F(name: str, kind: str = "str", target: str = "", attname: str = "") -> Field:  # noqa: N802
+def F(name: str, kind: str = "str", target: str = "", attname: str = "") -> Field:
     return Field(name=name, attname=attname or name, kind=kind, target=target)
 
 
