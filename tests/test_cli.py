@@ -23,6 +23,7 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The command in its own process, on a fresh data directory (a new SQLite file)."""
     env = {**os.environ, "KECHUANG_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "kechuang.cli", *args],
         env=env,
@@ -34,7 +35,9 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.django_db
-def test_check_passes_on_a_migrated_database(capsys: Any) -> None:
+def test_check_passes_on_a_migrated_database(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
+    # Set by the browser tests' live server in this process; a real deployment must not.
+    monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     assert cli.main(["check"]) == 0
     out = capsys.readouterr().out
     assert "✓ 数据库可连接：sqlite" in out

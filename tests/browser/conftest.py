@@ -13,7 +13,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
-# beside one unless told that this thread is synchronous code.
+# beside one unless told that this thread is synchronous code. It has to be process-wide:
+# the session-scoped browser keeps its loop alive for every later test in this process
+# (tests of the deployment checks, which flag the variable, remove it for themselves).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 

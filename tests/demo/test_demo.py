@@ -129,6 +129,7 @@ def test_demo_reset_and_load_in_a_fresh_data_dir(tmp_path: Path) -> None:
     (tmp_path / "kechuang.sqlite3").write_text("not a database")
     env = {**os.environ, "KECHUANG_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "-m", "kechuang.cli", "demo", "--no-serve", "--reset"],
         env=env,
