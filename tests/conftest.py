@@ -53,10 +53,12 @@ def world(db: Any) -> World:
     zhejiang = association("浙江省科学技术协会", AssociationLevel.PROVINCE, national, "330000")
     hangzhou = association("杭州市科学技术协会", AssociationLevel.CITY, zhejiang, "330100")
     jiangsu = association("江苏省科学技术协会", AssociationLevel.PROVINCE, national, "320000")
-    enterprise = OrganizationFactory(name="杭州测温科技有限公司", parent=hangzhou,
-                                     region_id="330106", kind=OrgKind.ENTERPRISE)
-    other = OrganizationFactory(name="苏州流量仪表有限公司", parent=jiangsu,
-                                region_id="320500", kind=OrgKind.ENTERPRISE)
+    enterprise = OrganizationFactory(
+        name="杭州测温科技有限公司", parent=hangzhou, region_id="330106", kind=OrgKind.ENTERPRISE
+    )
+    other = OrganizationFactory(
+        name="苏州流量仪表有限公司", parent=jiangsu, region_id="320500", kind=OrgKind.ENTERPRISE
+    )
     return World(
         national=national,
         zhejiang=zhejiang,
@@ -125,8 +127,9 @@ def draft_need(world: World) -> Any:
 
 @pytest.fixture
 def draft_achievement(world: World) -> Any:
-    return achievement_create(actor=world.owner_admin, organization=world.enterprise,
-                              **achievement_data())
+    return achievement_create(
+        actor=world.owner_admin, organization=world.enterprise, **achievement_data()
+    )
 
 
 def client_for(user: User | None) -> Client:
@@ -146,7 +149,9 @@ def _static_without_manifest(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _vocabularies(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> None:
+def _vocabularies(
+    request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any
+) -> None:
     """The vocabularies come from a data migration, and a transactional test's flush empties
     them: reload them (in the test database) before any test that touches the database."""
     uses_db = request.node.get_closest_marker("django_db") is not None or any(

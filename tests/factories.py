@@ -42,8 +42,9 @@ class OrganizationFactory(factory.Factory):
 
 
 def association(name: str, level: str, parent: Organization | None, region: str) -> Organization:
-    return OrganizationFactory(name=name, kind=OrgKind.ASSOCIATION, level=level, parent=parent,
-                               region_id=region)
+    return OrganizationFactory(
+        name=name, kind=OrgKind.ASSOCIATION, level=level, parent=parent, region_id=region
+    )
 
 
 def member(org: Organization, role: str = Role.MEMBER, **user_fields: Any) -> User:

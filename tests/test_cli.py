@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kechuang import cli
@@ -40,7 +41,7 @@ def test_check_passes_on_a_migrated_database(monkeypatch: pytest.MonkeyPatch, ca
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
     assert cli.main(["check"]) == 0
     out = capsys.readouterr().out
-    assert "✓ 数据库可连接：sqlite" in out
+    assert f"✓ 数据库可连接：{connection.vendor}" in out
     assert "✓ 数据库迁移已全部执行" in out
     assert "✓ 词表已载入：region " in out
     assert "✓ 数据目录可写" in out

@@ -121,7 +121,9 @@ def test_sign_up_submit_publish_find(
     screenshot("06-public-detail")
 
 
-def test_pages_on_a_phone(page: Page, live_server: Any, tree: dict[str, Any], screenshot: Any) -> None:
+def test_pages_on_a_phone(
+    page: Page, live_server: Any, tree: dict[str, Any], screenshot: Any
+) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/")
     expect(page.locator(".navbar-toggler")).to_be_visible()

@@ -57,8 +57,15 @@ def wipe() -> None:
     Membership.objects.all().delete()
     ApiToken.objects.all().delete()
     with connection.cursor() as cursor:
-        # The audit log refuses deletes through the ORM by design.
-        cursor.execute("DELETE FROM audit_auditentry")
+        # The audit log refuses deletes through the ORM by design, and on PostgreSQL a
+        # trigger refuses row deletes too: TRUNCATE fires no row triggers (it needs the
+        # deferred foreign-key checks of this transaction settled first).
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE audit_auditentry")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            cursor.execute("DELETE FROM audit_auditentry")
     User.objects.all().delete()
     for depth in sorted(set(Organization.objects.values_list("depth", flat=True)), reverse=True):
         Organization.objects.filter(depth=depth).delete()

@@ -20,7 +20,7 @@ def find_user_by_login(login: str) -> User | None:
 
 
 class LoginBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -38,7 +38,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("电子邮箱"), max_length=254, unique=True, null=True, blank=True)
     mobile = models.CharField(
-        _("手机号码"), max_length=11, unique=True, null=True, blank=True,
+        _("手机号码"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[mobile_validator],
     )
     display_name = models.CharField(_("姓名"), max_length=50)
@@ -46,7 +50,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("可进入后台"), default=False)
     date_joined = models.DateTimeField(_("注册时间"), default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -162,8 +162,12 @@ def user_signup(
         raise ValidationFailed(fields={"org_parent": [_("请选择所属科协。")]})
     try:
         org = organization_create(
-            actor=user, name=organization.name, kind=organization.kind,
-            region_id=organization.region_id, parent=parent, check_permission=False,
+            actor=user,
+            name=organization.name,
+            kind=organization.kind,
+            region_id=organization.region_id,
+            parent=parent,
+            check_permission=False,
         )
     except ValidationFailed as exc:
         raise ValidationFailed(
@@ -172,8 +176,7 @@ def user_signup(
                 for name, msgs in exc.fields.items()
             }
         ) from exc
-    membership_add(actor=user, organization=org, user=user, role=Role.ADMIN,
-                   check_permission=False)
+    membership_add(actor=user, organization=org, user=user, role=Role.ADMIN, check_permission=False)
     return user
 
 

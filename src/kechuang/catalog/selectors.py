@@ -71,8 +71,10 @@ def _listing_base(model: type[L]) -> QuerySet[L]:
 def published(model: type[L]) -> QuerySet[L]:
     """What the public sees: published and not past its publication period."""
     today = timezone.localdate()
-    return _listing_base(model).filter(status=ListingStatus.PUBLISHED).filter(
-        Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+    return (
+        _listing_base(model)
+        .filter(status=ListingStatus.PUBLISHED)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
     )
 
 
@@ -106,8 +108,10 @@ def achievement_list(
 def organization_listings(model: type[L], *, user: Any) -> QuerySet[L]:
     """Every item of the organisations the user belongs to (the workspace)."""
     viewer = viewer_for(user)
-    return _listing_base(model).filter(organization_id__in=viewer.member_org_ids).order_by(
-        "-updated_at", "-id"
+    return (
+        _listing_base(model)
+        .filter(organization_id__in=viewer.member_org_ids)
+        .order_by("-updated_at", "-id")
     )
 
 
@@ -125,7 +129,11 @@ def review_queue(model: type[L], *, user: Any) -> QuerySet[L]:
 
 
 def expert_list(
-    *, user: Any = None, q: str = "", region: str = "", discipline: str = "",
+    *,
+    user: Any = None,
+    q: str = "",
+    region: str = "",
+    discipline: str = "",
     frontline: bool | None = None,
 ) -> QuerySet[ExpertProfile]:
     viewer = viewer_for(user)
@@ -142,8 +150,10 @@ def expert_list(
     if q:
         for term in q.split()[:5]:
             qs = qs.filter(
-                Q(name__icontains=term) | Q(keywords__icontains=term)
-                | Q(affiliation__icontains=term) | Q(biography__icontains=term)
+                Q(name__icontains=term)
+                | Q(keywords__icontains=term)
+                | Q(affiliation__icontains=term)
+                | Q(biography__icontains=term)
             )
     if region:
         qs = qs.filter(region__code__startswith=region_prefix(region))
@@ -174,7 +184,9 @@ def listing_counts_by_organization(org_ids: list[int]) -> dict[int, dict[str, in
     for key, model in (("needs", Need), ("achievements", Achievement)):
         rows = (
             model.objects.filter(organization_id__in=org_ids)
-            .values("organization_id").annotate(n=Count("id")).values_list("organization_id", "n")
+            .values("organization_id")
+            .annotate(n=Count("id"))
+            .values_list("organization_id", "n")
         )
         for org_id, n in rows:
             counts[org_id][key] = n

@@ -53,20 +53,46 @@ MAX_KEYWORDS = 10
 MAX_ATTACHMENTS = 10
 
 NEED_FIELDS = (
-    "title", "description", "region_id", "industry_id", "keywords", "budget_min",
-    "budget_max", "deadline", "contact_name", "contact_phone", "contact_email",
+    "title",
+    "description",
+    "region_id",
+    "industry_id",
+    "keywords",
+    "budget_min",
+    "budget_max",
+    "deadline",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
     "contact_visibility",
 )
 ACHIEVEMENT_FIELDS = (
-    "title", "summary", "region_id", "industry_id", "keywords", "team", "trl", "ip_type",
-    "ip_number", "ip_status", "terms", "asking_price",
+    "title",
+    "summary",
+    "region_id",
+    "industry_id",
+    "keywords",
+    "team",
+    "trl",
+    "ip_type",
+    "ip_number",
+    "ip_status",
+    "terms",
+    "asking_price",
 )
 EXPERT_FIELDS = (
-    "name", "title_level", "title_name", "affiliation", "region_id", "keywords", "biography",
-    "is_frontline_engineer", "is_government_staff",
+    "name",
+    "title_level",
+    "title_name",
+    "affiliation",
+    "region_id",
+    "keywords",
+    "biography",
+    "is_frontline_engineer",
+    "is_government_staff",
 )
 LISTING_M2M = ("disciplines", "cooperation_modes")
-M2M_MODELS: dict[str, type[models.Model]] = {
+M2M_MODELS: dict[str, Any] = {
     "disciplines": Discipline,
     "cooperation_modes": CooperationMode,
     "industries": Industry,
@@ -136,12 +162,12 @@ def _check_common(errors: _Errors, obj: models.Model) -> None:
                 errors.add(field.name, _("请输入数字。"))
                 value = None
             setattr(obj, field.attname, value)
-        text_field = isinstance(field, models.TextField) and isinstance(value, str)
-        if text_field and field.max_length and len(value) > field.max_length:
+        too_long = isinstance(value, str) and len(value) > (field.max_length or len(value))
+        if isinstance(field, models.TextField) and too_long:
             errors.add(field.name, _("不超过 %(n)d 个字。") % {"n": field.max_length})
 
 
-def _check_need(errors: _Errors, need: Need, *, creating: bool) -> None:
+def _check_need(errors: _Errors, need: Need) -> None:
     for field in ("budget_min", "budget_max"):
         value = getattr(need, field)
         if value is not None and not isinstance(value, Decimal):
@@ -181,7 +207,9 @@ def _full_clean(errors: _Errors, obj: models.Model, exclude: Iterable[str] = ())
                         errors.add(field, " ".join(str(m) for m in error.messages))
 
 
-def _save_with_m2m(obj: models.Model, resolved: dict[str, list[Any]], fields: list[str] | None) -> None:
+def _save_with_m2m(
+    obj: models.Model, resolved: dict[str, list[Any]], fields: list[str] | None
+) -> None:
     if fields is None:
         obj.save()
     elif fields:
@@ -195,24 +223,15 @@ def _save_with_m2m(obj: models.Model, resolved: dict[str, list[Any]], fields: li
 
 @transaction.atomic
 def _listing_write(
-    model: type[L],
-    *,
-    actor: Any,
-    item: L | None,
-    organization: Organization | None,
-    fields: tuple[str, ...],
-    data: dict[str, Any],
+    item: L, *, actor: Any, creating: bool, fields: tuple[str, ...], data: dict[str, Any]
 ) -> L:
+    """Validate ``data`` as a whole onto ``item`` (new, or locked and editable) and save it."""
     unknown = set(data) - set(fields) - set(LISTING_M2M)
     if unknown:
         raise ValidationFailed(fields={n: [_("该字段不可修改。")] for n in sorted(unknown)})
-    errors = _Errors()
-    creating = item is None
+    if not viewer_for(actor).manages(item.organization):
+        raise PermissionDenied(_("只有本单位的管理员或工作人员可以发布。") if creating else None)
     if creating:
-        assert organization is not None
-        if not viewer_for(actor).manages(organization):
-            raise PermissionDenied(_("只有本单位的管理员或工作人员可以发布。"))
-        item = model(organization=organization, created_by=actor)
         for field in fields:
             if field not in data and field.endswith("_id"):
                 data.setdefault(field, None)
@@ -221,57 +240,57 @@ def _listing_write(
         item.refresh_from_db(from_queryset=type(item).objects.select_for_update())
         if item.status not in EDITABLE_STATUSES:
             raise InvalidTransition(_("只有草稿或被退回的内容可以修改。"))
+    errors = _Errors()
     before = None if creating else snapshot(item, m2m=LISTING_M2M)
     for field in fields:
         if field in data:
             setattr(item, field, _clean_value(field, data[field]))
     resolved = _check_codes(errors, {n: data.get(n) for n in LISTING_M2M})
-    if creating and not resolved.get("cooperation_modes") and not errors.get("cooperation_modes"):
-        errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
-    if "cooperation_modes" in resolved and not resolved["cooperation_modes"] and not errors.get("cooperation_modes"):
+    modes_required = creating or "cooperation_modes" in resolved
+    if (
+        modes_required
+        and not resolved.get("cooperation_modes")
+        and "cooperation_modes" not in errors
+    ):
         errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
     _check_common(errors, item)
     if isinstance(item, Need):
-        _check_need(errors, item, creating=creating)
+        _check_need(errors, item)
     _full_clean(errors, item, exclude=[*LISTING_M2M, "organization", "created_by"])
     errors.raise_if_any()
     changed = None if creating else [f.removesuffix("_id") for f in fields if f in data]
-    with transaction.atomic():
-        _save_with_m2m(item, resolved, changed)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-            obj=item,
-            organization=item.organization,
-            before=before,
-            after=snapshot(item, m2m=LISTING_M2M),
-        )
+    _save_with_m2m(item, resolved, changed)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+        obj=item,
+        organization=item.organization,
+        before=before,
+        after=snapshot(item, m2m=LISTING_M2M),
+    )
     return item
 
 
 def need_create(*, actor: Any, organization: Organization, **data: Any) -> Need:
     """Save a new need as a draft of ``organization``. Fields: ``NEED_FIELDS`` + codes."""
-    return _listing_write(Need, actor=actor, item=None, organization=organization,
-                          fields=NEED_FIELDS, data=data)
+    need = Need(organization=organization, created_by=actor)
+    return _listing_write(need, actor=actor, creating=True, fields=NEED_FIELDS, data=data)
 
 
-@transaction.atomic
 def need_update(*, actor: Any, need: Need, **changes: Any) -> Need:
-    _require_manager(actor, need.organization)
-    return _listing_write(Need, actor=actor, item=need, organization=None,
-                          fields=NEED_FIELDS, data=changes)
+    return _listing_write(need, actor=actor, creating=False, fields=NEED_FIELDS, data=changes)
 
 
 def achievement_create(*, actor: Any, organization: Organization, **data: Any) -> Achievement:
-    return _listing_write(Achievement, actor=actor, item=None, organization=organization,
-                          fields=ACHIEVEMENT_FIELDS, data=data)
+    """Save a new achievement as a draft. Fields: ``ACHIEVEMENT_FIELDS`` + codes."""
+    item = Achievement(organization=organization, created_by=actor)
+    return _listing_write(item, actor=actor, creating=True, fields=ACHIEVEMENT_FIELDS, data=data)
 
 
-@transaction.atomic
 def achievement_update(*, actor: Any, achievement: Achievement, **changes: Any) -> Achievement:
-    _require_manager(actor, achievement.organization)
-    return _listing_write(Achievement, actor=actor, item=achievement, organization=None,
-                          fields=ACHIEVEMENT_FIELDS, data=changes)
+    return _listing_write(
+        achievement, actor=actor, creating=False, fields=ACHIEVEMENT_FIELDS, data=changes
+    )
 
 
 def _require_manager(actor: Any, organization: Organization) -> None:
@@ -296,8 +315,7 @@ def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") ->
     if item.status not in sources:
         raise InvalidTransition(
             _("“%(status)s”状态下不能%(action)s。")
-            % {"status": ListingStatus(item.status).label,
-               "action": ListingAction(action).label}
+            % {"status": ListingStatus(item.status).label, "action": ListingAction(action).label}
         )
     reason = (reason or "").strip()
     if action == ListingAction.RETURN and not reason:
@@ -305,15 +323,16 @@ def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") ->
     if len(reason) > 500:
         raise ValidationFailed(fields={"reason": [_("理由不超过 500 字。")]})
     today = timezone.localdate()
-    if action in {ListingAction.SUBMIT, ListingAction.PUBLISH, ListingAction.RENEW} and isinstance(
-        item, Need
-    ) and item.deadline is not None and item.deadline < today:
-        raise ValidationFailed(
-            fields={"deadline": [_("截止日期已过，请修改截止日期后再提交。")]}
-        )
+    if (
+        action in {ListingAction.SUBMIT, ListingAction.PUBLISH, ListingAction.RENEW}
+        and isinstance(item, Need)
+        and item.deadline is not None
+        and item.deadline < today
+    ):
+        raise ValidationFailed(fields={"deadline": [_("截止日期已过，请修改截止日期后再提交。")]})
     before = snapshot(item)
     now = timezone.now()
-    updated = ["status"]
+    updated: list[str] = ["status"]
     item.status = target
     if action == ListingAction.SUBMIT:
         item.submitted_at, item.return_reason = now, ""
@@ -328,9 +347,15 @@ def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") ->
         item.expires_on = _expiry(item, today)
         updated.append("expires_on")
     item.save(update_fields=[*updated, "updated_at"])
-    audit_record(actor=actor, action=AuditAction.STATUS, obj=item,
-                 organization=item.organization, before=before, after=snapshot(item),
-                 note=f"{action}: {reason}" if reason else str(action))
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS,
+        obj=item,
+        organization=item.organization,
+        before=before,
+        after=snapshot(item),
+        note=f"{action}: {reason}" if reason else str(action),
+    )
     return item
 
 
@@ -344,12 +369,14 @@ def _expiry(item: Need | Achievement, today: datetime.date) -> datetime.date:
 def listings_expire_due(*, today: datetime.date | None = None) -> int:
     """Expire every published need and achievement whose publication period has ended."""
     today = today or timezone.localdate()
-    count = 0
-    for model in (Need, Achievement):
-        for item in model.objects.filter(status=ListingStatus.PUBLISHED, expires_on__lt=today):
-            listing_transition(actor=None, item=item, action=ListingAction.EXPIRE)
-            count += 1
-    return count
+    due = {"status": ListingStatus.PUBLISHED, "expires_on__lt": today}
+    needs = list(Need.objects.filter(**due))
+    achievements = list(Achievement.objects.filter(**due))
+    for need in needs:
+        listing_transition(actor=None, item=need, action=ListingAction.EXPIRE)
+    for achievement in achievements:
+        listing_transition(actor=None, item=achievement, action=ListingAction.EXPIRE)
+    return len(needs) + len(achievements)
 
 
 # ---------------------------------------------------------------- attachments
@@ -376,8 +403,13 @@ def attachment_add(*, actor: Any, item: Need | Achievement, upload: CheckedUploa
     )
     attachment.file.save(upload.name, ContentFile(upload.content), save=False)
     attachment.save()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, organization=item.organization,
-                 after={"attachment_added": attachment.original_name, "sha256": upload.sha256})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        organization=item.organization,
+        after={"attachment_added": attachment.original_name, "sha256": upload.sha256},
+    )
     return attachment
 
 
@@ -387,15 +419,18 @@ def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
     _require_manager(actor, item.organization)
     if item.status not in EDITABLE_STATUSES:
         raise InvalidTransition(_("只有草稿或被退回的内容可以修改附件。"))
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=item, organization=item.organization,
-                 before={"attachment_removed": attachment.original_name})
-    name = attachment.file.name
-    attachment.delete()
-    storage = attachment.file.storage
-    # Remove the file once the row is gone for good, unless another row shares its content.
-    transaction.on_commit(
-        lambda: None if Attachment.objects.filter(file=name).exists() else storage.delete(name)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=item,
+        organization=item.organization,
+        before={"attachment_removed": attachment.original_name},
     )
+    name, storage = attachment.file.name or "", attachment.file.storage
+    attachment.delete()
+    # Every upload gets a file of its own (the storage renames clashes), so the file goes
+    # with its row; only once the deletion is committed, so a rollback keeps both.
+    transaction.on_commit(lambda: storage.delete(name))
 
 
 # ---------------------------------------------------------------- expert profiles
@@ -418,15 +453,21 @@ def _expert_write(
     if (creating or "disciplines" in resolved) and not resolved.get("disciplines"):
         errors.setdefault("disciplines", [_("请至少选择一个学科。")])
     _check_common(errors, expert)
-    _full_clean(errors, expert, exclude=["disciplines", "industries", "user", "organization",
-                                         "created_by"])
+    _full_clean(
+        errors, expert, exclude=["disciplines", "industries", "user", "organization", "created_by"]
+    )
     errors.raise_if_any()
     changed = None if creating else [f.removesuffix("_id") for f in EXPERT_FIELDS if f in data]
     with transaction.atomic():
         _save_with_m2m(expert, resolved, changed)
-        audit_record(actor=actor, action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-                     obj=expert, organization=expert.organization, before=before,
-                     after=snapshot(expert, m2m=("disciplines", "industries")))
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
+            obj=expert,
+            organization=expert.organization,
+            before=before,
+            after=snapshot(expert, m2m=("disciplines", "industries")),
+        )
     return expert
 
 
@@ -466,8 +507,14 @@ def expert_set_status(*, actor: Any, expert: ExpertProfile, status: str) -> Expe
     before = snapshot(expert)
     expert.status = status
     expert.save(update_fields=["status", "updated_at"])
-    audit_record(actor=actor, action=AuditAction.STATUS, obj=expert,
-                 organization=expert.organization, before=before, after=snapshot(expert))
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS,
+        obj=expert,
+        organization=expert.organization,
+        before=before,
+        after=snapshot(expert),
+    )
     return expert
 
 
@@ -486,8 +533,13 @@ def expert_work_add(*, actor: Any, expert: ExpertProfile, **data: Any) -> Expert
     errors.raise_if_any()
     with transaction.atomic():
         work.save()
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=expert,
-                     organization=expert.organization, after={"work_added": snapshot(work)})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=expert,
+            organization=expert.organization,
+            after={"work_added": snapshot(work)},
+        )
     return work
 
 
@@ -496,6 +548,11 @@ def expert_work_remove(*, actor: Any, work: ExpertWork) -> None:
     if not can_edit_expert(actor, expert):
         raise PermissionDenied()
     with transaction.atomic():
-        audit_record(actor=actor, action=AuditAction.UPDATE, obj=expert,
-                     organization=expert.organization, before={"work_removed": snapshot(work)})
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=expert,
+            organization=expert.organization,
+            before={"work_removed": snapshot(work)},
+        )
         work.delete()

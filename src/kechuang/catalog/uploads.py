@@ -64,7 +64,11 @@ def check_upload(name: str, stream: IO[bytes], size: int | None = None) -> Check
             with Image.open(io.BytesIO(content)) as image:
                 image.load()
         except (
-            UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError
+            UnidentifiedImageError,
+            OSError,
+            SyntaxError,
+            ValueError,
+            Image.DecompressionBombError,
         ):
             raise fail(_("图片文件已损坏，无法读取。")) from None
     elif b"%%EOF" not in content[-2048:]:

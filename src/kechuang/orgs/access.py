@@ -76,7 +76,9 @@ class Viewer:
             return Q()
         q = Q(pk__in=[])
         for path in self.managed_paths:
-            q |= Q(**{_lookup(org_field, "path__startswith"): path}) & ~Q(**{_lookup(org_field, "path"): path})
+            q |= Q(**{_lookup(org_field, "path__startswith"): path}) & ~Q(
+                **{_lookup(org_field, "path"): path}
+            )
         return q
 
 
@@ -113,7 +115,11 @@ def forget_viewer(user: Any) -> None:
 
 def access_organization_by_id(user: Any, org_id: int, *, action: str = "view") -> Organization:
     """Organisations are public while active; ``action="manage"`` needs a managing role."""
-    org = Organization.objects.select_related("parent", "region", "industry").filter(pk=org_id).first()
+    org = (
+        Organization.objects.select_related("parent", "region", "industry")
+        .filter(pk=org_id)
+        .first()
+    )
     viewer = viewer_for(user)
     if org is None or (not org.is_active and not viewer.manages(org)):
         raise NotFound()

@@ -38,7 +38,7 @@ class AssociationLevel(models.TextChoices):
 
 
 # Which level a regional association's parent must have.
-PARENT_LEVEL = {
+PARENT_LEVEL: dict[str, AssociationLevel] = {
     AssociationLevel.PROVINCE: AssociationLevel.NATIONAL,
     AssociationLevel.CITY: AssociationLevel.PROVINCE,
     AssociationLevel.DISTRICT: AssociationLevel.CITY,

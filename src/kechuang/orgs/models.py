@@ -35,9 +35,7 @@ class Organization(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    region = models.ForeignKey(
-        "vocab.Region", verbose_name=_("所在地区"), on_delete=models.PROTECT
-    )
+    region = models.ForeignKey("vocab.Region", verbose_name=_("所在地区"), on_delete=models.PROTECT)
     industry = models.ForeignKey(
         "vocab.Industry",
         verbose_name=_("所属行业"),

@@ -43,8 +43,10 @@ def associations() -> QuerySet[Organization]:
 
 
 def memberships_of(user: Any) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=user).select_related("organization").order_by(
-        "organization__path"
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .order_by("organization__path")
     )
 
 

@@ -23,7 +23,13 @@ from kechuang.orgs.choices import ASSOCIATION_KINDS, PARENT_LEVEL, AssociationLe
 from kechuang.orgs.models import Membership, Organization
 
 EDITABLE_FIELDS = (
-    "name", "short_name", "region_id", "industry_id", "credit_code", "description", "website",
+    "name",
+    "short_name",
+    "region_id",
+    "industry_id",
+    "credit_code",
+    "description",
+    "website",
 )
 
 
@@ -96,7 +102,7 @@ def organization_create(
         kind=kind,
         level=level if kind == OrgKind.ASSOCIATION else "",
         parent=parent,
-        region_id=region_id or None,
+        region_id=region_id or None,  # type: ignore[misc]  # full_clean reports it missing
         industry_id=industry_id or None,
         credit_code=(credit_code or "").strip() or None,
         description=description or "",
@@ -111,8 +117,9 @@ def organization_create(
     org.path = f"{parent.path if parent else '/'}{org.pk}/"
     org.depth = parent.depth + 1 if parent else 0
     org.save(update_fields=["path", "depth"])
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=org, organization=org,
-                 after=snapshot(org))
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=org, organization=org, after=snapshot(org)
+    )
     return org
 
 
@@ -133,8 +140,14 @@ def organization_update(*, actor: Any, org: Organization, **changes: Any) -> Org
         setattr(org, field, value)
     _full_clean(org)
     org.save(update_fields=list(changes))
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=org, organization=org,
-                 before=before, after=snapshot(org))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=org,
+        organization=org,
+        before=before,
+        after=snapshot(org),
+    )
     return org
 
 
@@ -158,8 +171,15 @@ def organization_move(*, actor: Any, org: Organization, new_parent: Organization
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=org, organization=org,
-                 before=before, after=snapshot(org), note="move")
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=org,
+        organization=org,
+        before=before,
+        after=snapshot(org),
+        note="move",
+    )
     return org
 
 
@@ -171,20 +191,31 @@ def organization_set_active(*, actor: Any, org: Organization, active: bool) -> O
     before = snapshot(org)
     org.is_active = active
     org.save(update_fields=["is_active"])
-    audit_record(actor=actor, action=AuditAction.STATUS, obj=org, organization=org,
-                 before=before, after=snapshot(org))
+    audit_record(
+        actor=actor,
+        action=AuditAction.STATUS,
+        obj=org,
+        organization=org,
+        before=before,
+        after=snapshot(org),
+    )
     return org
 
 
 def _membership_audit(actor: Any, m: Membership, action: AuditAction, before: Any) -> None:
     after = None if action == AuditAction.DELETE else snapshot(m)
-    audit_record(actor=actor, action=action, obj=m, organization=m.organization,
-                 before=before, after=after)
+    audit_record(
+        actor=actor, action=action, obj=m, organization=m.organization, before=before, after=after
+    )
 
 
 @transaction.atomic
 def membership_add(
-    *, actor: Any, organization: Organization, user: Any, role: str = Role.MEMBER,
+    *,
+    actor: Any,
+    organization: Organization,
+    user: Any,
+    role: str = Role.MEMBER,
     check_permission: bool = True,
 ) -> Membership:
     if check_permission and not viewer_for(actor).manages(organization):
@@ -204,8 +235,10 @@ def membership_add(
 @transaction.atomic
 def membership_set_role(*, actor: Any, membership_id: int, role: str) -> Membership:
     membership = (
-        Membership.objects.select_for_update().select_related("organization", "user")
-        .filter(pk=membership_id).first()
+        Membership.objects.select_for_update()
+        .select_related("organization", "user")
+        .filter(pk=membership_id)
+        .first()
     )
     viewer = viewer_for(actor)
     if membership is None or not viewer.sees_private_of(membership.organization):
@@ -226,8 +259,10 @@ def membership_set_role(*, actor: Any, membership_id: int, role: str) -> Members
 @transaction.atomic
 def membership_remove(*, actor: Any, membership_id: int) -> None:
     membership = (
-        Membership.objects.select_for_update().select_related("organization", "user")
-        .filter(pk=membership_id).first()
+        Membership.objects.select_for_update()
+        .select_related("organization", "user")
+        .filter(pk=membership_id)
+        .first()
     )
     viewer = viewer_for(actor)
     if membership is None or not viewer.sees_private_of(membership.organization):

@@ -9,7 +9,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-
 # Pseudo-levels of GB/T 2260 that group counties but are not places of their own.
 PLACEHOLDER_NAMES = frozenset({"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 
@@ -34,7 +33,7 @@ class Region(models.Model):
 
     @property
     def full_name(self) -> str:
-        """"浙江省杭州市西湖区"; placeholder levels such as 市辖区 are left out."""
+        """ "浙江省杭州市西湖区"; placeholder levels such as 市辖区 are left out."""
         parts = []
         node: Region | None = self
         while node is not None:

@@ -1,0 +1,252 @@
+"""The English version is complete: pages in English show no Chinese outside user content,
+and the English catalogue has no untranslated or fuzzy entries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils.html import escape
+
+import kechuang
+from kechuang.accounts.models import User
+from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.catalog.services import listing_transition, need_create
+from kechuang.orgs.models import Organization
+from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
+from tests.conftest import World, client_for, need_data
+
+PO_FILE = Path(kechuang.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+# Han ideographs, CJK punctuation (、。「」) and full-width forms (，：（）).
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# The language switch names Chinese in Chinese on purpose (it is marked lang="zh-hans").
+ZH_ELEMENT = re.compile(r"<(\w+)\b[^>]*\blang=\"zh-hans\"[^>]*>.*?</\1>", re.DOTALL)
+
+ENGLISH_NEED = {
+    "title": "Liquid cooling for battery packs",
+    "description": "Cell temperature spread exceeds 8 K at 2C; we need a cold-plate channel "
+    "design and a control strategy that keep it under 3 K.",
+    "keywords": "battery thermal management, cold plate, energy storage",
+    "contact_name": "Mr Wang",
+}
+
+
+def english_client(user: User | None = None) -> Client:
+    client = client_for(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def published_need(world: World) -> Need:
+    need = need_create(
+        actor=world.owner_admin, organization=world.enterprise, **need_data(**ENGLISH_NEED)
+    )
+    listing_transition(actor=world.owner_admin, item=need, action="submit")
+    return listing_transition(actor=world.hangzhou_staff, item=need, action="publish")
+
+
+def user_content() -> list[str]:
+    """Text that users typed (organisation and person names, listings) — shown as entered."""
+    values: list[str] = []
+    for org in Organization.objects.all():
+        values += [org.name, org.short_name, org.description]
+    values += [user.display_name for user in User.objects.all()]
+    for model in (Need, Achievement, ExpertProfile):
+        for row in model.objects.all():
+            values += [
+                str(getattr(row, field.attname))
+                for field in model._meta.concrete_fields
+                if field.get_internal_type() in ("CharField", "TextField")
+            ]
+    return values
+
+
+def reference_data() -> list[str]:
+    """Names of the standard vocabularies, which exist only in Chinese so far."""
+    values: list[str] = []
+    for model in (Region, Industry, Discipline, CooperationMode):
+        values += model.objects.values_list("name", flat=True)
+    return values
+
+
+def strip(html: str, texts: list[str]) -> str:
+    html = ZH_ELEMENT.sub("", html)
+    for text in sorted({t for t in texts if t}, key=len, reverse=True):
+        html = html.replace(escape(text), "").replace(text, "")
+    return html
+
+
+def chinese_snippets(html: str) -> list[str]:
+    """Each run of Chinese with some context, so a failure shows where it is."""
+    return [
+        html[max(m.start() - 60, 0) : m.end() + 60].replace("\n", " ")
+        for m in re.finditer(rf"{CJK.pattern}+", html)
+    ]
+
+
+def get_english(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == "en"
+    return response.content.decode()
+
+
+def assert_all_english(html: str) -> None:
+    snippets = chinese_snippets(strip(html, user_content() + reference_data()))
+    assert snippets == [], "Chinese text on an English page:\n" + "\n".join(snippets)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name", ["web:home", "web:need_list", "accounts:signup", "accounts:login"]
+)
+def test_public_pages_are_english(world: World, name: str) -> None:
+    published_need(world)
+
+    html = get_english(english_client(), reverse(name))
+
+    assert_all_english(html)
+
+
+@pytest.mark.django_db
+def test_home_shows_english_shell_and_user_content_as_entered(world: World) -> None:
+    published_need(world)
+
+    html = get_english(english_client(), reverse("web:home"))
+
+    assert ">Needs<" in html
+    assert "Latest technical needs" in html
+    assert "Liquid cooling for battery packs" in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("viewer", ["anonymous", "owner_admin", "hangzhou_staff"])
+def test_need_detail_is_english(world: World, viewer: str) -> None:
+    need = published_need(world)
+    user = None if viewer == "anonymous" else getattr(world, viewer)
+
+    html = get_english(english_client(user), reverse("web:need_detail", args=[need.pk]))
+
+    assert "Liquid cooling for battery packs" in html
+    assert_all_english(html)
+
+
+@pytest.mark.django_db
+def test_chinese_is_still_the_default(world: World) -> None:
+    html = Client().get(reverse("web:home")).content.decode()
+
+    assert "需求大厅" in html
+    assert "Latest technical needs" not in html
+
+
+@pytest.mark.django_db
+def test_signup_errors_are_english(world: World) -> None:
+    response = english_client().post(
+        reverse("accounts:signup"),
+        {"display_name": "Ada", "password1": "x", "password2": "y"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert User.objects.filter(display_name="Ada").count() == 0
+    assert_all_english(html)
+
+
+@pytest.mark.django_db
+def test_chinese_snippets_reports_what_it_finds() -> None:
+    html = '<p>Needs</p><button lang="zh-hans">中文</button><p>需求大厅</p>'
+
+    assert chinese_snippets(strip(html, [])) == ["</button><p>需求大厅</p>"]
+
+
+# --- the catalogue ----------------------------------------------------------------------
+
+
+def read_po(path: Path) -> list[dict[str, Any]]:
+    """Entries of a .po file: flags, msgctxt, msgid, msgid_plural and every msgstr."""
+    entries: list[dict[str, Any]] = []
+    entry: dict[str, Any] = {"flags": set(), "fields": {}}
+    field = ""
+
+    def close() -> None:
+        nonlocal entry
+        if "msgid" in entry["fields"]:
+            entries.append(entry)
+        entry = {"flags": set(), "fields": {}}
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line:
+            close()
+        elif line.startswith("#,"):
+            entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#~"):
+            entry["obsolete"] = True
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            entry["fields"][field] += line[1:-1]
+        else:
+            field, _, value = line.partition(" ")
+            entry["fields"][field] = value[1:-1]
+    close()
+    return entries
+
+
+def msgstrs(entry: dict[str, Any]) -> list[str]:
+    return [value for key, value in entry["fields"].items() if key.startswith("msgstr")]
+
+
+def test_catalogue_has_no_empty_fuzzy_or_obsolete_entries() -> None:
+    entries = [e for e in read_po(PO_FILE) if e["fields"]["msgid"]]  # not the header
+
+    empty = [e["fields"]["msgid"] for e in entries if not all(msgstrs(e))]
+    fuzzy = [e["fields"]["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    obsolete = [e["fields"]["msgid"] for e in entries if e.get("obsolete")]
+    assert len(entries) > 500
+    assert (empty, fuzzy, obsolete) == ([], [], [])
+
+
+def test_catalogue_plural_entries_have_both_forms() -> None:
+    plurals = [e for e in read_po(PO_FILE) if "msgid_plural" in e["fields"]]
+
+    assert plurals
+    for entry in plurals:
+        assert sorted(k for k in entry["fields"] if k.startswith("msgstr")) == [
+            "msgstr[0]",
+            "msgstr[1]",
+        ]
+
+
+def test_catalogue_keeps_every_placeholder() -> None:
+    placeholder = re.compile(r"%\(\w+\)[sd]|\{[^}]*\}")
+    wrong = []
+    for entry in read_po(PO_FILE):
+        wanted = set(placeholder.findall(entry["fields"]["msgid"]))
+        wrong += [
+            (entry["fields"]["msgid"], text)
+            for text in msgstrs(entry)
+            if set(placeholder.findall(text)) != wanted
+        ]
+
+    assert wrong == []
+
+
+def test_catalogue_keeps_the_nav_context_entry() -> None:
+    nav = [e for e in read_po(PO_FILE) if e["fields"].get("msgctxt") == "nav"]
+
+    assert [(e["fields"]["msgid"], e["fields"]["msgstr"]) for e in nav] == [
+        ("组织", "Organisations")
+    ]
+
+
+def test_compiled_catalogue_is_not_older_than_the_source() -> None:
+    mo = PO_FILE.with_suffix(".mo")
+
+    assert mo.stat().st_mtime >= PO_FILE.stat().st_mtime
