@@ -47,7 +47,11 @@ def test_roundtrip_is_identical(loaded: None) -> None:
 
 def test_roundtrip_with_credentials_keeps_passwords(loaded: None) -> None:
     first = export_data(include_credentials=True)
-    assert first["users"][0]["password"] == User.objects.get(pk=first["users"][0]["key"]).password != ""
+    assert (
+        first["users"][0]["password"]
+        == User.objects.get(pk=first["users"][0]["key"]).password
+        != ""
+    )
     second = roundtrip(first)
     assert without_time(second) == without_time(first)
     assert User.objects.get(email="hangzhou@kechuang.example").check_password("Kechuang-demo-2026")

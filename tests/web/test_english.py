@@ -103,9 +103,7 @@ def assert_all_english(html: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "name", ["web:home", "web:need_list", "accounts:signup", "accounts:login"]
-)
+@pytest.mark.parametrize("name", ["web:home", "web:need_list", "accounts:signup", "accounts:login"])
 def test_public_pages_are_english(world: World, name: str) -> None:
     published_need(world)
 
