@@ -3,6 +3,7 @@ and the English catalogue has no untranslated or fuzzy entries."""
 
 from __future__ import annotations
 
+import gettext
 import re
 from pathlib import Path
 from typing import Any
@@ -15,24 +16,29 @@ from django.utils.html import escape
 
 import kechuang
 from kechuang.accounts.models import User
+from kechuang.accounts.services import user_update_profile
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
-from kechuang.catalog.services import listing_transition, need_create
+from kechuang.catalog.services import achievement_create, listing_transition, need_create
 from kechuang.orgs.models import Organization
 from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
-from tests.conftest import World, client_for, need_data
+from tests.conftest import World, achievement_data, client_for, need_data
 
 PO_FILE = Path(kechuang.__file__).parent / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
-# Han ideographs, CJK punctuation (、。「」) and full-width forms (，：（）).
-CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
-# The language switch names Chinese in Chinese on purpose (it is marked lang="zh-hans").
-ZH_ELEMENT = re.compile(r"<(\w+)\b[^>]*\blang=\"zh-hans\"[^>]*>.*?</\1>", re.DOTALL)
+# Han ideographs, CJK punctuation (、。「」) and full-width forms (，：（）); not the
+# ideographic space, which indents the association tree in select boxes.
+CJK = re.compile(r"[\u3001-\u303f\u4e00-\u9fff\uff00-\uffef]")
+# Chinese on purpose: the language switch names Chinese in Chinese (marked lang="zh-hans"),
+# and the logo is the character 科 (marked class="brand-mark").
+ON_PURPOSE = re.compile(
+    r"<(\w+)\b[^>]*\b(?:lang=\"zh-hans\"|class=\"brand-mark\")[^>]*>.*?</\1>", re.DOTALL
+)
 
 ENGLISH_NEED = {
     "title": "Liquid cooling for battery packs",
     "description": "Cell temperature spread exceeds 8 K at 2C; we need a cold-plate channel "
     "design and a control strategy that keep it under 3 K.",
-    "keywords": "battery thermal management, cold plate, energy storage",
+    "keywords": "battery cooling, cold plate, energy storage",
     "contact_name": "Mr Wang",
 }
 
@@ -43,12 +49,39 @@ def english_client(user: User | None = None) -> Client:
     return client
 
 
+def english_named(user: User) -> User:
+    """The user menu shows the first letter of the name, which no stripping could find."""
+    return user_update_profile(
+        user=user, display_name=f"User {user.pk}", email=user.email, mobile=user.mobile
+    )
+
+
 def published_need(world: World) -> Need:
     need = need_create(
         actor=world.owner_admin, organization=world.enterprise, **need_data(**ENGLISH_NEED)
     )
     listing_transition(actor=world.owner_admin, item=need, action="submit")
     return listing_transition(actor=world.hangzhou_staff, item=need, action="publish")
+
+
+ENGLISH_ACHIEVEMENT = {
+    "title": "Two-phase flow metering",
+    "summary": "Gas-liquid flow metering that fuses differential pressure with capacitance "
+    "tomography; error under 5% for gas fractions of 0-95%.",
+    "keywords": "flow meter, tomography",
+    "team": "Prof Li, lead",
+    "terms": "Licensing; price negotiable",
+}
+
+
+def published_achievement(world: World) -> Achievement:
+    item = achievement_create(
+        actor=world.owner_admin,
+        organization=world.enterprise,
+        **achievement_data(**ENGLISH_ACHIEVEMENT),
+    )
+    listing_transition(actor=world.owner_admin, item=item, action="submit")
+    return listing_transition(actor=world.hangzhou_staff, item=item, action="publish")
 
 
 def user_content() -> list[str]:
@@ -76,7 +109,7 @@ def reference_data() -> list[str]:
 
 
 def strip(html: str, texts: list[str]) -> str:
-    html = ZH_ELEMENT.sub("", html)
+    html = ON_PURPOSE.sub("", html)
     for text in sorted({t for t in texts if t}, key=len, reverse=True):
         html = html.replace(escape(text), "").replace(text, "")
     return html
@@ -127,12 +160,46 @@ def test_home_shows_english_shell_and_user_content_as_entered(world: World) -> N
 @pytest.mark.parametrize("viewer", ["anonymous", "owner_admin", "hangzhou_staff"])
 def test_need_detail_is_english(world: World, viewer: str) -> None:
     need = published_need(world)
-    user = None if viewer == "anonymous" else getattr(world, viewer)
+    user = None if viewer == "anonymous" else english_named(getattr(world, viewer))
 
     html = get_english(english_client(user), reverse("web:need_detail", args=[need.pk]))
 
     assert "Liquid cooling for battery packs" in html
     assert_all_english(html)
+
+
+# --- known gaps: strict xfails, so whoever fixes one sees it and removes the marker ----
+
+
+@pytest.mark.django_db
+def test_achievement_list_is_english(world: World) -> None:
+    published_achievement(world)
+
+    html = get_english(english_client(), reverse("web:achievement_list"))
+
+    assert_all_english(html)
+
+
+@pytest.mark.django_db
+def test_achievement_detail_is_english(world: World) -> None:
+    item = published_achievement(world)
+
+    html = get_english(english_client(), reverse("web:achievement_detail", args=[item.pk]))
+
+    assert_all_english(html)
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason="the vocabularies (regions, industries, disciplines, cooperation modes) have "
+    "only Chinese names, and the filters list them",
+)
+def test_vocabulary_names_are_english(world: World) -> None:
+    html = get_english(english_client(), reverse("web:need_list"))
+
+    snippets = chinese_snippets(strip(html, user_content()))
+    assert snippets == [], "Chinese text on an English page:\n" + "\n".join(snippets[:20])
 
 
 @pytest.mark.django_db
@@ -147,11 +214,13 @@ def test_chinese_is_still_the_default(world: World) -> None:
 def test_signup_errors_are_english(world: World) -> None:
     response = english_client().post(
         reverse("accounts:signup"),
-        {"display_name": "Ada", "password1": "x", "password2": "y"},
+        {"display_name": "Ada", "password": "x-2026-long", "password2": "y-2026-long"},
     )
 
     html = response.content.decode()
     assert response.status_code == 200
+    assert "Enter an email address or a mobile number." in html
+    assert "The two passwords do not match." in html
     assert User.objects.filter(display_name="Ada").count() == 0
     assert_all_english(html)
 
@@ -160,10 +229,20 @@ def test_signup_errors_are_english(world: World) -> None:
 def test_chinese_snippets_reports_what_it_finds() -> None:
     html = '<p>Needs</p><button lang="zh-hans">中文</button><p>需求大厅</p>'
 
-    assert chinese_snippets(strip(html, [])) == ["</button><p>需求大厅</p>"]
+    snippets = chinese_snippets(strip(html, []))
+
+    assert snippets == ["<p>Needs</p><p>需求大厅</p>"]
 
 
 # --- the catalogue ----------------------------------------------------------------------
+
+
+PO_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def unquote(text: str) -> str:
+    """The value of a quoted .po string."""
+    return re.sub(r"\\(.)", lambda m: PO_ESCAPES.get(m[1], m[0]), text[1:-1])
 
 
 def read_po(path: Path) -> list[dict[str, Any]]:
@@ -189,10 +268,10 @@ def read_po(path: Path) -> list[dict[str, Any]]:
         elif line.startswith("#"):
             continue
         elif line.startswith('"'):
-            entry["fields"][field] += line[1:-1]
+            entry["fields"][field] += unquote(line)
         else:
             field, _, value = line.partition(" ")
-            entry["fields"][field] = value[1:-1]
+            entry["fields"][field] = unquote(value)
     close()
     return entries
 
@@ -244,7 +323,22 @@ def test_catalogue_keeps_the_nav_context_entry() -> None:
     ]
 
 
-def test_compiled_catalogue_is_not_older_than_the_source() -> None:
-    mo = PO_FILE.with_suffix(".mo")
+def test_compiled_catalogue_matches_the_source() -> None:
+    with PO_FILE.with_suffix(".mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    stale = []
+    for entry in read_po(PO_FILE):
+        fields = entry["fields"]
+        if not fields["msgid"]:
+            continue
+        msgid = fields["msgid"]
+        if "msgctxt" in fields:
+            got = compiled.pgettext(fields["msgctxt"], msgid)
+        elif "msgid_plural" in fields:
+            got = compiled.ngettext(msgid, fields["msgid_plural"], 1)
+        else:
+            got = compiled.gettext(msgid)
+        if got != msgstrs(entry)[0]:
+            stale.append(msgid)
 
-    assert mo.stat().st_mtime >= PO_FILE.stat().st_mtime
+    assert stale == []

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from kechuang.accounts.services import api_token_authenticate
+from kechuang.common.errors import NotAuthenticated
 
 
 class TokenAuth(HttpBearer):
@@ -31,9 +33,7 @@ def optional_user(request: HttpRequest) -> Any:
         if user is not None:
             request.user = user
             return user
-        from kechuang.common.errors import NotAuthenticated
-
-        raise NotAuthenticated("API 令牌无效或已撤销。")
+        raise NotAuthenticated(_("API 令牌无效或已撤销。"))
     return request.user
 
 

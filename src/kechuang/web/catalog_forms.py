@@ -363,13 +363,16 @@ class ListingFilterForm(ChoicesForm):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("不限")), *[(n, _("%(n)d 级") % {"n": n}) for n in range(1, 10)]],
     )
 
     def __init__(self, *args: Any, with_trl: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not with_trl:
             del self.fields["trl_min"]
+        else:
+            # Built per form, not at import, so the labels follow the request's language.
+            trl = cast(forms.ChoiceField, self.fields["trl_min"])
+            trl.choices = [("", _("不限")), *[(n, _("%(n)d 级") % {"n": n}) for n in range(1, 10)]]
         self.set_choices("region", region_filter_choices())
         self.set_choices("industry", _with_blank(industry_choices(), _("全部行业")))
         self.set_choices("discipline", [("", _("全部学科")), *discipline_choices()])
