@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import Model
-
 from kechuang.catalog.choices import ContactVisibility, ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.common.errors import NotFound, PermissionDenied
@@ -19,7 +17,12 @@ from kechuang.orgs.access import viewer_for
 L = TypeVar("L", Need, Achievement)
 
 
+LISTING_ACTIONS = frozenset({"view", "edit", "review"})
+
+
 def _access_listing(model: type[L], user: Any, pk: Any, action: str) -> L:
+    if action not in LISTING_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")  # a programming error, not input
     try:
         item = model.objects.select_related("organization", "region", "industry").get(pk=int(pk))
     except (model.DoesNotExist, TypeError, ValueError):
@@ -52,6 +55,8 @@ def can_edit_expert(user: Any, expert: ExpertProfile) -> bool:
 
 
 def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertProfile:
+    if action not in {"view", "edit"}:
+        raise ValueError(f"unknown action {action!r}")
     try:
         expert = ExpertProfile.objects.select_related("organization", "region").get(pk=int(pk))
     except (ExpertProfile.DoesNotExist, TypeError, ValueError):
@@ -62,10 +67,6 @@ def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertPr
     if action == "edit" and not editable:
         raise PermissionDenied()
     return expert
-
-
-def owner_label(obj: Model) -> str:
-    return str(getattr(obj, "organization", "") or "")
 
 
 def need_contact_visible(user: Any, need: Need) -> bool:

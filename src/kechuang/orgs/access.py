@@ -115,6 +115,8 @@ def forget_viewer(user: Any) -> None:
 
 def access_organization_by_id(user: Any, org_id: int, *, action: str = "view") -> Organization:
     """Organisations are public while active; ``action="manage"`` needs a managing role."""
+    if action not in {"view", "manage"}:
+        raise ValueError(f"unknown action {action!r}")
     org = (
         Organization.objects.select_related("parent", "region", "industry")
         .filter(pk=org_id)

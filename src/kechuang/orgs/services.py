@@ -90,12 +90,12 @@ def organization_create(
         raise ValidationFailed(fields={"kind": [_("未知的组织类型。")]})
     if parent is not None:
         parent = Organization.objects.select_for_update().get(pk=parent.pk)
-    _check_placement(kind, level, parent)
-    if check_permission:
+    if check_permission:  # first, so an outsider learns nothing about the tree's rules
         viewer = viewer_for(actor)
         allowed = viewer.is_platform_admin if parent is None else viewer.manages(parent)
         if not allowed:
             raise PermissionDenied()
+    _check_placement(kind, level, parent)
     org = Organization(
         name=(name or "").strip(),
         short_name=(short_name or "").strip(),
