@@ -140,6 +140,13 @@ def client_for(user: User | None) -> Client:
 
 
 @pytest.fixture(autouse=True)
+def _search_engine_off(settings: Any) -> None:
+    """Search answers from the database unless a test turns the engine on
+    (``tests/matching/conftest.py``), so no test writes an index under the data dir."""
+    settings.KECHUANG_SEARCH_BACKEND = "database"
+
+
+@pytest.fixture(autouse=True)
 def _static_without_manifest(settings: Any) -> None:
     """Pages render without ``collectstatic``: the manifest storage needs its manifest."""
     settings.STORAGES = {

@@ -114,11 +114,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if demo_has_data():
         _out("数据库中已有组织数据，不再重复载入演示数据。")
     else:
-        counts = demo_load()
+        from kechuang.matching.indexing import deferred_indexing
+
+        with deferred_indexing():  # indexed once, below, instead of after every write
+            counts = demo_load()
         _out(
             "已载入演示数据：{organizations} 个组织，{needs} 条需求，{achievements} 项成果，"
             "{experts} 位专家，{users} 个账号。".format(**counts)
         )
+    _rebuild_search_index()
     _collectstatic()
     accounts = demo_accounts()
     if accounts:
@@ -400,6 +404,120 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- search index
+
+
+class _Progress:
+    """A one-line progress bar on stderr (redrawn in place when stderr is a terminal)."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.tty = sys.stderr.isatty()
+        self.last = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = 100 if not total else done * 100 // total
+        if percent == self.last and done != total:
+            return
+        self.last = percent
+        bar = "█" * (percent // 5) + "·" * (20 - percent // 5)
+        line = f"{self.label} [{bar}] {done}/{total}"
+        if self.tty:
+            sys.stderr.write("\r" + line + ("\n" if done >= total else ""))
+        elif done >= total or percent % 10 == 0:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _rebuild_search_index(*, quiet: bool = False) -> bool:
+    from kechuang.matching.indexing import ENGINE_ERRORS, rebuild_index, search_enabled
+
+    if not search_enabled():
+        _out("搜索引擎已关闭（KECHUANG_SEARCH_BACKEND=database），不建索引。")
+        return True
+    try:
+        result = rebuild_index(progress=None if quiet else _Progress("建立搜索索引"))
+    except ENGINE_ERRORS as exc:
+        _err(f"✗ 建立搜索索引失败：{exc}")
+        return False
+    counts = "，".join(f"{kind} {n}" for kind, n in result.counts.items())
+    _out(f"✓ 搜索索引已重建：{counts}（{result.path}）")
+    return True
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    if not _require_migrated("建立索引"):
+        return 1
+    return 0 if _rebuild_search_index() else 1
+
+
+def cmd_search_health(args: argparse.Namespace) -> int:
+    import json
+
+    from kechuang.matching.indexing import index_health
+
+    report = index_health()
+    if args.json:
+        _out(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        return 0 if report["status"] in {"ok", "disabled"} else 1
+    info = report.get("info", {})
+    size = sum((info.get("bytes") or {}).values()) if info else 0
+    rows = [
+        ("状态", report["status"]),
+        ("后端", report["backend"]),
+        ("向量模型", f"{report['embeddings']}（索引记录：{info.get('model', '—')}）"),
+        ("索引目录", report["path"]),
+        ("索引大小", f"{size / 1024 / 1024:.1f} MB"),
+        ("文档数", str(report.get("items", "—"))),
+        ("待索引", f"{report['pending']} 条，最早的已等待 {report['lag_seconds']} 秒"),
+        ("正在重建", "是" if report["rebuilding"] else "否"),
+    ]
+    for kind, expected in report["expected"].items():
+        indexed = (report.get("by_kind") or {}).get(kind)
+        rows.append(
+            (f"  {kind}", f"已索引 {indexed if indexed is not None else '—'} / 应有 {expected}")
+        )
+    _out(*_table(["项目", "值"], rows))
+    return 0 if report["status"] in {"ok", "disabled"} else 1
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    from kechuang.matching.services import digest_send
+
+    if not _require_migrated("发送"):
+        return 1
+    sent = digest_send(days=args.days, dry_run=args.dry_run, write=_out)
+    _out(f"已{'预览' if args.dry_run else '发送'} {sent} 封推荐摘要。")
+    return 0
+
+
+# ---------------------------------------------------------------- bench
+
+
+def cmd_bench_retrieval(args: argparse.Namespace) -> int:
+    from kechuang.matching.bench import BenchError, format_summary, parse_config, run_retrieval
+
+    try:
+        stats = run_retrieval(
+            queries_path=Path(args.queries),
+            run_path=Path(args.run),
+            corpus_path=Path(args.corpus) if args.corpus else None,
+            experts_path=Path(args.experts) if args.experts else None,
+            mode=args.mode,
+            backend=args.backend,
+            source=args.source,
+            cache_dir=Path(args.cache_dir).expanduser(),
+            config=parse_config(args.config),
+            tag=args.tag,
+            with_institution=args.with_institution,
+        )
+    except (BenchError, OSError) as exc:
+        _err(f"✗ {exc}")
+        return 1
+    _out(*format_summary(stats), f"✓ 已写入 TREC 结果文件 run written: {args.run}")
+    return 0
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -448,6 +566,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("check", cmd_check, "检查配置、数据库、迁移、数据目录和词表")
     add("expire", cmd_expire, "把发布期已满的需求和成果标为已过期")
+    add("reindex", cmd_reindex, "从数据库重建搜索索引（建好后原子替换旧索引）")
+    health = add(
+        "search-health", cmd_search_health, "查看搜索索引：大小、各类条数、待索引队列、向量模型"
+    )
+    health.add_argument("--json", action="store_true", help="以 JSON 输出")
+    digest = add("digest", cmd_digest, "给发布单位的管理员发送新的匹配推荐摘要（邮件）")
+    digest.add_argument("--days", type=int, default=7, help="只推荐最近多少天内发布的内容，默认 7")
+    digest.add_argument("--dry-run", action="store_true", help="只打印，不发送")
+
+    bench = sub.add_parser("bench", help="检索基准测试（docs/benchmarks.md）")
+    bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH")
+    retrieval = bench_sub.add_parser(
+        "retrieval",
+        help="把语料建成临时索引，逐条回答查询，写出 TREC 结果文件（前 100 条）",
+        description="把语料建成临时索引，逐条回答查询，写出 TREC 结果文件（前 100 条）",
+    )
+    retrieval.set_defaults(handler=cmd_bench_retrieval, needs_django=False)
+    what = retrieval.add_mutually_exclusive_group(required=True)
+    what.add_argument("--corpus", help="语料 JSONL：每行 doc_id、text")
+    what.add_argument("--experts", help="专家 JSONL：每行 expert_id、profile（含 title）")
+    retrieval.add_argument("--queries", required=True, help="查询 TSV：qid、query，带表头")
+    retrieval.add_argument("--run", required=True, help="输出的 TREC 结果文件")
+    retrieval.add_argument("--mode", choices=["bm25", "dense", "hybrid"], default="hybrid")
+    retrieval.add_argument("--backend", choices=["local", "milvus"], default="local")
+    retrieval.add_argument("--source", help="只索引 source 等于此值的语料行")
+    retrieval.add_argument(
+        "--cache-dir", default="~/.cache/kechuang/embeddings", help="向量缓存目录"
+    )
+    retrieval.add_argument(
+        "--config",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="覆盖 EngineConfig 的字段，如 fusion=rrf bigram_weight=0.5",
+    )
+    retrieval.add_argument("--tag", help="结果文件最后一列的标签，默认 kechuang-<mode>")
+    retrieval.add_argument(
+        "--with-institution", action="store_true", help="把专家的单位也作为正文索引"
+    )
     return parser
 
 
@@ -464,6 +621,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    if not getattr(args, "needs_django", True):  # e.g. bench: no database involved
+        return int(args.handler(args))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
     import django
 

@@ -167,6 +167,22 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 KECHUANG_MAX_UPLOAD_BYTES = int(os.environ.get("KECHUANG_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Search and matching (docs: DESIGN.md §Search and matching). ``local`` is tantivy + usearch
+# under KECHUANG_INDEX_DIR; ``database`` turns the engine off (keyword search in the
+# database only). Embeddings: e5-small | sentence-transformers:<model> | openai-compatible:<url>
+# | none.
+KECHUANG_SEARCH_BACKEND = os.environ.get("KECHUANG_SEARCH_BACKEND", "local")
+KECHUANG_EMBEDDINGS = os.environ.get("KECHUANG_EMBEDDINGS", "e5-small")
+KECHUANG_INDEX_DIR = Path(os.environ.get("KECHUANG_INDEX_DIR") or DATA_DIR / "index")
+KECHUANG_EMBEDDING_CACHE_DIR = Path(
+    os.environ.get("KECHUANG_EMBEDDING_CACHE_DIR") or DATA_DIR / "embeddings"
+)
+# Below this cosine similarity a result must share a word with the query to be shown
+# (tuned for e5-small, whose similarities of unrelated Chinese texts sit around 0.80–0.85).
+KECHUANG_SEARCH_MIN_SIMILARITY = float(os.environ.get("KECHUANG_SEARCH_MIN_SIMILARITY", "0.87"))
+# Index what changed right after each commit, in the process that made the change.
+KECHUANG_SEARCH_INDEX_ON_COMMIT = env_bool("KECHUANG_SEARCH_INDEX_ON_COMMIT", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True

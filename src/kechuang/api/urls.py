@@ -13,6 +13,7 @@ from kechuang.api.auth import TokenAuth
 from kechuang.catalog.api_achievements import router as achievements_router
 from kechuang.catalog.api_experts import router as experts_router
 from kechuang.catalog.api_needs import router as needs_router
+from kechuang.matching.api import match_router, search_router
 from kechuang.orgs.api import router as organizations_router
 
 
@@ -47,3 +48,5 @@ api.add_router("/achievements", achievements_router)
 api.add_router("/experts", experts_router)
 api.add_router("/me", me_router)
 api.add_router("/tokens", tokens_router)
+api.add_router("/search", search_router)
+api.add_router("/match", match_router)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from kechuang.catalog.choices import ExpertStatus, ListingStatus
@@ -38,6 +38,22 @@ def region_prefix(code: str) -> str:
         if code.endswith("00"):
             return code[:4]
     return code
+
+
+def ranked_by_search(
+    qs: QuerySet[Any], kind: str, q: str, filters: dict[str, Any]
+) -> QuerySet[Any] | None:
+    """``qs`` narrowed to the search engine's matches for ``q``, best first; None when the
+    engine is unavailable (the caller then filters by keywords in the database)."""
+    from kechuang.matching.selectors import search_ids
+
+    ids = search_ids(kind, q, {k: v for k, v in filters.items() if v})
+    if ids is None:
+        return None
+    if not ids:
+        return qs.none()
+    rank = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], default=Value(len(ids)))
+    return qs.filter(pk__in=ids).order_by(rank, "-id")
 
 
 def _apply(qs: QuerySet[Any], f: ListingFilters, text_fields: tuple[str, ...]) -> QuerySet[Any]:
@@ -88,8 +104,31 @@ def _visible(model: type[L], user: Any, f: ListingFilters) -> QuerySet[L]:
     return _listing_base(model).filter(viewer.private_scope("organization"))
 
 
+def _engine_filters(f: ListingFilters) -> dict[str, Any]:
+    return {
+        "region": f.region,
+        "industry": f.industry,
+        "discipline": f.discipline,
+        "mode": f.cooperation_mode,
+        "trl_min": f.trl_min,
+    }
+
+
+def _searched(model: type[L], kind: str, user: Any, f: ListingFilters) -> QuerySet[L] | None:
+    """Published items matching ``f.q`` through the search engine, ranked; else None."""
+    if not f.q or (f.status and f.status != ListingStatus.PUBLISHED):
+        return None
+    qs = _apply(_visible(model, user, f), replace(f, q=""), ())
+    if model is Achievement and f.trl_min:
+        qs = qs.filter(trl__gte=f.trl_min)
+    return ranked_by_search(qs, kind, f.q, _engine_filters(f))
+
+
 def need_list(*, user: Any = None, filters: ListingFilters | None = None) -> QuerySet[Need]:
     f = filters or ListingFilters()
+    searched = _searched(Need, "need", user, f)
+    if searched is not None:
+        return searched
     return _apply(_visible(Need, user, f), f, ("title", "description", "keywords")).order_by(
         "-published_at", "-created_at", "-id"
     )
@@ -99,6 +138,9 @@ def achievement_list(
     *, user: Any = None, filters: ListingFilters | None = None
 ) -> QuerySet[Achievement]:
     f = filters or ListingFilters()
+    searched = _searched(Achievement, "achievement", user, f)
+    if searched is not None:
+        return searched
     qs = _apply(_visible(Achievement, user, f), f, ("title", "summary", "keywords", "team"))
     if f.trl_min:
         qs = qs.filter(trl__gte=f.trl_min)
@@ -147,7 +189,17 @@ def expert_list(
         if viewer.is_authenticated:
             visible |= Q(user_id=viewer.user_id) | viewer.managed_scope("organization")
         qs = qs.filter(visible)
-    if q:
+    searched = None
+    if q:  # the engine holds published profiles only: a search lists those
+        searched = ranked_by_search(
+            qs.filter(status=ExpertStatus.PUBLISHED),
+            "expert",
+            q,
+            {"region": region, "discipline": discipline},
+        )
+    if searched is not None:
+        qs = searched
+    elif q:
         for term in q.split()[:5]:
             qs = qs.filter(
                 Q(name__icontains=term)
@@ -161,7 +213,7 @@ def expert_list(
         qs = qs.filter(disciplines__code=discipline).distinct()
     if frontline is not None:
         qs = qs.filter(is_frontline_engineer=frontline)
-    return qs.order_by("name", "id")
+    return qs if searched is not None else qs.order_by("name", "id")
 
 
 def public_counts() -> dict[str, int]:

@@ -44,6 +44,7 @@ from kechuang.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from kechuang.matching.services import mark_dirty
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
@@ -268,6 +269,7 @@ def _listing_write(
         before=before,
         after=snapshot(item, m2m=LISTING_M2M),
     )
+    mark_dirty(item)
     return item
 
 
@@ -356,6 +358,7 @@ def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") ->
         after=snapshot(item),
         note=f"{action}: {reason}" if reason else str(action),
     )
+    mark_dirty(item)  # unpublishing removes it from the index right after the commit
     return item
 
 
@@ -468,6 +471,7 @@ def _expert_write(
             before=before,
             after=snapshot(expert, m2m=("disciplines", "industries")),
         )
+        mark_dirty(expert)
     return expert
 
 
@@ -515,6 +519,7 @@ def expert_set_status(*, actor: Any, expert: ExpertProfile, status: str) -> Expe
         before=before,
         after=snapshot(expert),
     )
+    mark_dirty(expert)
     return expert
 
 
@@ -540,6 +545,7 @@ def expert_work_add(*, actor: Any, expert: ExpertProfile, **data: Any) -> Expert
             organization=expert.organization,
             after={"work_added": snapshot(work)},
         )
+        mark_dirty(work)
     return work
 
 
@@ -556,3 +562,4 @@ def expert_work_remove(*, actor: Any, work: ExpertWork) -> None:
             before={"work_removed": snapshot(work)},
         )
         work.delete()
+        mark_dirty(expert)

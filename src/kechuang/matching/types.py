@@ -58,5 +58,7 @@ class Hit:
     lexical_rank: int | None = None
     dense_rank: int | None = None
     shared_terms: list[str] = field(default_factory=list)
+    # the shared terms per field where they were found: title, keywords, body, passage
+    shared_terms_by_field: dict[str, list[str]] = field(default_factory=dict)
     best_passage: str | None = None  # the work or passage that matched best
     snippet: str = ""  # highlighted with <mark>…</mark>, HTML-escaped otherwise

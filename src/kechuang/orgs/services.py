@@ -18,6 +18,7 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
 from kechuang.common.errors import validation_error_from_django as from_django
+from kechuang.matching.services import mark_dirty, mark_subtree_dirty
 from kechuang.orgs.access import forget_viewer, viewer_for
 from kechuang.orgs.choices import ASSOCIATION_KINDS, PARENT_LEVEL, AssociationLevel, OrgKind, Role
 from kechuang.orgs.models import Membership, Organization
@@ -120,6 +121,7 @@ def organization_create(
     audit_record(
         actor=actor, action=AuditAction.CREATE, obj=org, organization=org, after=snapshot(org)
     )
+    mark_dirty(org)
     return org
 
 
@@ -148,6 +150,7 @@ def organization_update(*, actor: Any, org: Organization, **changes: Any) -> Org
         before=before,
         after=snapshot(org),
     )
+    mark_dirty(org)
     return org
 
 
@@ -180,6 +183,7 @@ def organization_move(*, actor: Any, org: Organization, new_parent: Organization
         after=snapshot(org),
         note="move",
     )
+    mark_subtree_dirty(org.path)  # every path below changed
     return org
 
 
@@ -199,6 +203,7 @@ def organization_set_active(*, actor: Any, org: Organization, active: bool) -> O
         before=before,
         after=snapshot(org),
     )
+    mark_dirty(org)
     return org
 
 

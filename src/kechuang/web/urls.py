@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import manage_views, views
+from kechuang.web import manage_views, views, views_search
 
 app_name = "web"
 
@@ -26,5 +26,19 @@ urlpatterns = [
         name="manage_member_remove",
     ),
     path("manage/orgs/<int:pk>/audit/", manage_views.manage_audit, name="manage_audit"),
+    path("search/", views_search.search_page, name="search"),
+    path(
+        "match/<slug:kind>/<int:pk>/<slug:target>/",
+        views_search.recommendations_panel,
+        name="recommendations",
+    ),
+    path("match/dismiss/", views_search.dismiss, name="dismiss"),
+    path("match/workspace/", views_search.workspace_matches, name="workspace_matches"),
+    path("match/duplicates/<slug:kind>/", views_search.duplicates_check, name="duplicates_check"),
+    path(
+        "match/duplicates/<slug:kind>/<int:pk>/",
+        views_search.duplicates_panel,
+        name="duplicates_panel",
+    ),
     path("", include("kechuang.web.catalog_urls")),
 ]

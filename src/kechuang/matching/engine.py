@@ -1,0 +1,560 @@
+"""The matching engine: analysis, embeddings, two-sided search, fusion and explanations.
+
+``Engine`` is what the platform (``<app>/search.py``, tasks, views, API) and the benchmark
+harness use. It turns ``Document``s into units (one for title/keywords/body, one per
+passage), analyses and embeds them, and asks its backend for each side's candidates; a
+document scores as its best unit on each side (an expert as their best-matching work).
+The two sides are fused (``rrf`` or ``weighted``), filtered identically, paginated after
+fusion and explained (shared terms by field, component scores and ranks, best passage,
+a ``<mark>``-highlighted snippet).
+
+User text never reaches a query parser: queries are built from analysed tokens, so
+``title:x AND`` or an unbalanced quote is just text. Empty, punctuation-only or very long
+queries return results or an empty list; they never raise.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from kechuang.matching import fusion
+from kechuang.matching.analysis import Analyzer, normalise
+from kechuang.matching.backends.base import (
+    Backend,
+    EmbedderMismatch,
+    Filters,
+    IndexBusy,
+    IndexCorrupted,
+    MatchingError,
+    PreparedDoc,
+    Unit,
+    UnitHit,
+    UnknownFilter,
+    parse_filters,
+)
+from kechuang.matching.embeddings import Embedder
+from kechuang.matching.fusion import Normalisation
+from kechuang.matching.types import Document, Hit, Mode, Query
+
+__all__ = [
+    "EmbedderMismatch",
+    "Engine",
+    "EngineConfig",
+    "IndexBusy",
+    "IndexCorrupted",
+    "MatchingError",
+    "UnknownFilter",
+]
+
+_HAS_WORD = re.compile(r"[\w]", re.UNICODE)
+
+
+@dataclass
+class EngineConfig:
+    """Everything that shapes ranking and storage; the defaults are the tuned ones."""
+
+    backend: Literal["local"] = "local"
+    # fusion
+    fusion: Literal["rrf", "weighted"] = "weighted"
+    rrf_k: float = 60.0
+    lexical_weight: float = 0.3  # t1 dev (kw → paper): 0.3/0.7 minmax 0.496 nDCG@10,
+    dense_weight: float = 0.7  # 0.4/0.6 0.489, rrf 0.463; bm25 0.366, dense 0.477
+    normalisation: Normalisation = "minmax"
+    # lexical side: field boosts (title > keywords > body), passages, words vs bigrams
+    title_boost: float = 3.0
+    keywords_boost: float = 2.0
+    body_boost: float = 1.0
+    passage_boost: float = 2.0
+    word_weight: float = 1.0
+    bigram_weight: float = 0.5
+    # candidates per side (documents), and units fetched per candidate document
+    candidates: int = 200
+    unit_overfetch: int = 3  # lexical side
+    dense_unit_overfetch: int = 1  # dense side: large k makes HNSW (and filters) slow
+    # a document's side score from its units: "max" (best unit) or "sum" of the best n
+    passage_aggregation: Literal["max", "sum"] = "max"
+    passage_top_n: int = 3
+    # dense index
+    vector_dtype: Literal["f32", "f16"] = "f32"
+    hnsw_connectivity: int = 16
+    hnsw_expansion_add: int = 128
+    hnsw_expansion_search: int = 96
+    exact_below: int = 20_000  # exact dense search up to this many units in the index
+    dense_exact_filtered_below: int = 2_000  # … or admitted by the query's filters
+    dense_max_overfetch: int = 4_000  # HNSW candidates at most, for filtered searches
+    # text limits
+    max_query_chars: int = 512
+    max_query_tokens: int = 64
+    max_doc_chars: int = 20_000
+    embed_separator: str = ". "  # title, keywords and body joined for embedding
+    embed_batch: int = 64
+    # similar(): how many of the document's most frequent tokens form the query
+    similar_tokens: int = 48
+    # explanations
+    snippet_chars: int = 120
+    # writing
+    lock_timeout: float = 60.0
+
+    @property
+    def boosts(self) -> dict[str, float]:
+        return {
+            "title": self.title_boost,
+            "keywords": self.keywords_boost,
+            "body": self.body_boost,
+            "passage": self.passage_boost,
+        }
+
+
+@dataclass
+class _Side:
+    """One side's per-document scores, with the unit that scored best."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    best_unit: dict[str, int] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+
+class Engine:
+    """Hybrid search over one index directory (see the module docstring)."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        embedder: Embedder | None,
+        analyzer: Analyzer | None = None,
+        config: EngineConfig | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.embedder = embedder
+        self.analyzer = analyzer or Analyzer.default()
+        self.config = config or EngineConfig()
+        self.backend: Backend = self._make_backend()
+
+    def _make_backend(self) -> Backend:
+        config = self.config
+        if config.backend != "local":
+            raise ValueError(f"unknown matching backend: {config.backend!r}")
+        from kechuang.matching.backends.local import LocalBackend
+
+        return LocalBackend(
+            self.path,
+            model=self.embedder.name if self.embedder else "none",
+            dim=self.embedder.dim if self.embedder else 0,
+            vector_dtype=config.vector_dtype,
+            connectivity=config.hnsw_connectivity,
+            expansion_add=config.hnsw_expansion_add,
+            expansion_search=config.hnsw_expansion_search,
+            exact_below=config.exact_below,
+            max_overfetch=config.dense_max_overfetch,
+            exact_filtered_below=config.dense_exact_filtered_below,
+            lock_timeout=config.lock_timeout,
+        )
+
+    # --- indexing ----------------------------------------------------------------
+
+    def embed_text(self, doc: Document) -> str:
+        """The text embedded for a document's own unit: the non-blank parts of title,
+        keywords and body joined by ``embed_separator``, each exactly as given (so a text
+        embedded elsewhere, e.g. by the benchmark cache prefill, hits the same cache key)."""
+        parts = [p for p in (doc.title, doc.keywords, doc.body) if p and p.strip()]
+        return self.config.embed_separator.join(parts)[: self.config.max_doc_chars]
+
+    def _prepare(self, docs: Sequence[Document]) -> list[PreparedDoc]:
+        analyzer = self.analyzer
+        limit = self.config.max_doc_chars
+        texts: list[str] = []
+        slots: list[tuple[int, int]] = []  # (doc position, unit position) per text
+        units_per_doc: list[list[dict[str, Any]]] = []
+        for position, doc in enumerate(docs):
+            units: list[dict[str, Any]] = []
+            own = self.embed_text(doc)
+            if own:
+                fields = {}
+                for part, text in (
+                    ("title", doc.title),
+                    ("keywords", doc.keywords),
+                    ("body", doc.body),
+                ):
+                    fields[f"{part}_w"] = " ".join(analyzer.words(text, max_chars=limit))
+                    fields[f"{part}_b"] = " ".join(analyzer.bigrams(text, max_chars=limit))
+                units.append({"index": 0, "fields": fields})
+                texts.append(own)
+                slots.append((position, len(units) - 1))
+            for i, passage in enumerate(doc.passages):
+                if not passage or not passage.strip():
+                    continue
+                units.append(
+                    {
+                        "index": i + 1,
+                        "fields": {
+                            "passage_w": " ".join(analyzer.words(passage, max_chars=limit)),
+                            "passage_b": " ".join(analyzer.bigrams(passage, max_chars=limit)),
+                        },
+                    }
+                )
+                texts.append(passage[:limit])
+                slots.append((position, len(units) - 1))
+            units_per_doc.append(units)
+        if self.embedder is not None and texts:
+            batch = self.config.embed_batch
+            for start in range(0, len(texts), batch):
+                vectors = self.embedder.embed(texts[start : start + batch], query=False)
+                for j, (position, unit) in enumerate(slots[start : start + batch]):
+                    units_per_doc[position][unit]["vector"] = vectors[j]
+        return [
+            PreparedDoc(
+                doc=doc,
+                units=tuple(
+                    Unit(index=u["index"], fields=u["fields"], vector=u.get("vector"))
+                    for u in units
+                ),
+            )
+            for doc, units in zip(docs, units_per_doc, strict=True)
+        ]
+
+    def upsert(
+        self, docs: Iterable[Document], *, commit: bool = True, batch_size: int = 256
+    ) -> int:
+        """Index documents, replacing any with the same id; returns how many were written.
+
+        Documents are analysed and embedded ``batch_size`` at a time; the first batch is
+        embedded before the write lock is taken. Everything becomes visible to readers at
+        once, at the commit. With ``commit=False`` the writes stay pending (and the write
+        lock held) until ``commit()`` — for bulk builds. If anything fails, the pending
+        writes of this call are rolled back and the index stays as it was.
+        """
+        written = 0
+        batch: list[Document] = []
+        try:
+            for doc in docs:
+                batch.append(doc)
+                if len(batch) >= batch_size:
+                    written += self.backend.write(self._prepare(batch), commit=False)
+                    batch = []
+            if batch:
+                written += self.backend.write(self._prepare(batch), commit=False)
+            if commit:
+                self.backend.commit()
+        except BaseException:
+            if commit:
+                self.backend.rollback()
+            raise
+        return written
+
+    def delete(self, ids: Iterable[str], *, commit: bool = True) -> int:
+        """Remove documents from both indexes at once; returns how many existed."""
+        return self.backend.delete(ids, commit=commit)
+
+    def commit(self) -> None:
+        """Make pending writes (``commit=False``) durable and visible."""
+        self.backend.commit()
+
+    def rollback(self) -> None:
+        """Drop pending writes (``commit=False``) and release the write lock."""
+        self.backend.rollback()
+
+    # --- searching ---------------------------------------------------------------
+
+    def _clauses(
+        self, words: Sequence[str], bigrams: Sequence[str]
+    ) -> list[tuple[str, str, float]]:
+        config = self.config
+        clauses: list[tuple[str, str, float]] = []
+        word_counts = Counter(words)
+        bigram_counts = Counter(bigrams)
+        limit = config.max_query_tokens
+        top_words = list(word_counts.items())[:limit]
+        top_bigrams = list(bigram_counts.items())[: limit * 2]
+        for part, boost in config.boosts.items():
+            if boost <= 0:
+                continue
+            if config.word_weight > 0:
+                for token, n in top_words:
+                    clauses.append((f"{part}_w", token, boost * config.word_weight * n))
+            if config.bigram_weight > 0:
+                for token, n in top_bigrams:
+                    clauses.append((f"{part}_b", token, boost * config.bigram_weight * n))
+        return clauses
+
+    def _aggregate(self, hits: Sequence[UnitHit], excluded: frozenset[str]) -> _Side:
+        config = self.config
+        side = _Side()
+        per_doc: dict[str, list[float]] = {}
+        for hit in hits:  # best first
+            if hit.doc_id in excluded:
+                continue
+            if hit.doc_id not in side.best_unit:
+                side.best_unit[hit.doc_id] = hit.unit
+                side.kinds[hit.doc_id] = hit.kind
+            per_doc.setdefault(hit.doc_id, []).append(hit.score)
+        for doc_id, scores in per_doc.items():
+            if config.passage_aggregation == "sum":
+                side.scores[doc_id] = sum(sorted(scores, reverse=True)[: config.passage_top_n])
+            else:
+                side.scores[doc_id] = max(scores)
+        return side
+
+    def _run(
+        self,
+        *,
+        words: list[str],
+        bigrams: list[str],
+        dense_text: str | None,
+        dense_as_query: bool,
+        filters: Filters,
+        mode: Mode,
+        want: int,
+        excluded: frozenset[str],
+    ) -> tuple[_Side, _Side, dict[str, float]]:
+        config = self.config
+        wanted_docs = max(config.candidates, want) + len(excluded)
+        units = wanted_docs * max(config.unit_overfetch, 1)
+        dense_units = wanted_docs * max(config.dense_unit_overfetch, 1)
+        lexical = _Side()
+        dense = _Side()
+        use_dense = mode != "bm25" and self.embedder is not None and bool(dense_text)
+        use_lexical = mode != "dense" or self.embedder is None
+        if use_lexical:
+            clauses = self._clauses(words, bigrams)
+            if clauses:
+                lexical = self._aggregate(self.backend.lexical(clauses, filters, units), excluded)
+        if use_dense and self.embedder is not None and dense_text:
+            vector = self.embedder.embed([dense_text], query=dense_as_query)[0]
+            dense = self._aggregate(self.backend.dense(vector, filters, dense_units), excluded)
+        if not use_dense:
+            fused = dict(lexical.scores)
+        elif not use_lexical:
+            fused = dict(dense.scores)
+        else:
+            lexical.scores = _top(lexical.scores, max(config.candidates, want))
+            dense.scores = _top(dense.scores, max(config.candidates, want))
+            sides = {"lexical": lexical.scores, "dense": dense.scores}
+            weights = {"lexical": config.lexical_weight, "dense": config.dense_weight}
+            if config.fusion == "rrf":
+                fused = fusion.rrf(sides, weights, config.rrf_k)
+            else:
+                fused = fusion.weighted(sides, weights, config.normalisation)
+        return lexical, dense, fused
+
+    def search(self, query: Query) -> list[Hit]:
+        """Ranked, filtered, paginated, explained hits; bad text gives ``[]``, never an error.
+
+        Raises ``UnknownFilter`` for a filter key the engine does not know, and
+        ``IndexCorrupted`` when the index files are damaged.
+        """
+        filters = parse_filters(query.filters, query.kinds)
+        config = self.config
+        text = (query.text or "")[: config.max_query_chars]
+        offset = max(int(query.offset or 0), 0)
+        limit = max(int(query.limit or 0), 0)
+        if not limit or not _HAS_WORD.search(normalise(text)):
+            return []
+        words = self.analyzer.words(text, max_chars=config.max_query_chars)
+        bigrams = self.analyzer.bigrams(text, max_chars=config.max_query_chars)
+        if not words and not bigrams:
+            return []
+        lexical, dense, fused = self._run(
+            words=words,
+            bigrams=bigrams,
+            dense_text=text.strip(),
+            dense_as_query=True,
+            filters=filters,
+            mode=query.mode,
+            want=offset + limit,
+            excluded=frozenset(query.exclude_ids),
+        )
+        page = fusion.ordered(fused)[offset : offset + limit]
+        return self._explain(page, lexical, dense, query_words=words)
+
+    def similar(
+        self,
+        doc: Document,
+        *,
+        kinds: Sequence[str] = (),
+        limit: int = 10,
+        exclude_ids: Iterable[str] = frozenset(),
+        mode: Mode = "hybrid",
+        filters: dict[str, Any] | None = None,
+    ) -> list[Hit]:
+        """Indexed documents most like ``doc`` (duplicate detection, "more like this").
+
+        ``doc`` need not be indexed (a draft being written); its own id is excluded.
+        ``Hit.dense_score`` is the cosine similarity of the two texts when an embedder is
+        configured — the number to show as "similarity".
+        """
+        config = self.config
+        excluded = frozenset(exclude_ids) | {doc.id}
+        parsed = parse_filters(filters or {}, kinds)
+        own = self.embed_text(doc)
+        text = "\n".join(p for p in (own, *doc.passages) if p)
+        limit_chars = config.max_doc_chars
+        words = self.analyzer.words(text, max_chars=limit_chars)
+        title_words = self.analyzer.words(f"{doc.title} {doc.keywords}", max_chars=limit_chars)
+        counts = Counter(words)
+        for token in title_words:
+            counts[token] += 2
+        top = [token for token, _ in counts.most_common(config.similar_tokens)]
+        bigram_source = f"{doc.title} {doc.keywords}".strip() or text[:200]
+        bigrams = self.analyzer.bigrams(bigram_source, max_chars=limit_chars)
+        if not top and not bigrams and not own:
+            return []
+        lexical, dense, fused = self._run(
+            words=top,
+            bigrams=bigrams,
+            dense_text=own or (doc.passages[0] if doc.passages else ""),
+            dense_as_query=False,
+            filters=parsed,
+            mode=mode,
+            want=limit,
+            excluded=excluded,
+        )
+        page = fusion.ordered(fused)[: max(limit, 0)]
+        return self._explain(page, lexical, dense, query_words=top)
+
+    # --- explanations ------------------------------------------------------------
+
+    def _explain(
+        self,
+        page: Sequence[tuple[str, float]],
+        lexical: _Side,
+        dense: _Side,
+        *,
+        query_words: Sequence[str],
+    ) -> list[Hit]:
+        if not page:
+            return []
+        docs = self.backend.fetch([doc_id for doc_id, _ in page])
+        lexical_ranks = fusion.ranks(lexical.scores)
+        dense_ranks = fusion.ranks(dense.scores)
+        wanted = list(dict.fromkeys(query_words))
+        hits = []
+        for doc_id, score in page:
+            doc = docs.get(doc_id)
+            if doc is None:  # removed between search and fetch
+                continue
+            unit = self._best_unit(doc_id, lexical, dense)
+            passage = doc.passages[unit - 1] if 0 < unit <= len(doc.passages) else None
+            by_field: dict[str, list[str]] = {}
+            for name, text in (
+                ("title", doc.title),
+                ("keywords", doc.keywords),
+                ("body", doc.body),
+                ("passage", passage or ""),
+            ):
+                if text:
+                    present = {token for token, _, _ in self.analyzer.find(text, wanted)}
+                    found = [t for t in wanted if t in present]
+                    if found:
+                        by_field[name] = found
+            shared = [
+                t for t in dict.fromkeys(query_words) if any(t in v for v in by_field.values())
+            ]
+            snippet_source = passage or next(
+                (
+                    text
+                    for name, text in (("body", doc.body), ("title", doc.title))
+                    if name in by_field
+                ),
+                doc.body or doc.title or doc.keywords,
+            )
+            hits.append(
+                Hit(
+                    id=doc_id,
+                    kind=doc.kind,
+                    score=float(score),
+                    lexical_score=lexical.scores.get(doc_id),
+                    dense_score=dense.scores.get(doc_id),
+                    lexical_rank=lexical_ranks.get(doc_id),
+                    dense_rank=dense_ranks.get(doc_id),
+                    shared_terms=shared,
+                    shared_terms_by_field=by_field,
+                    best_passage=passage,
+                    snippet=self.snippet(snippet_source, wanted),
+                )
+            )
+        return hits
+
+    def _best_unit(self, doc_id: str, lexical: _Side, dense: _Side) -> int:
+        config = self.config
+        lex_unit = lexical.best_unit.get(doc_id)
+        dense_unit = dense.best_unit.get(doc_id)
+        if lex_unit is None or dense_unit is None or lex_unit == dense_unit:
+            return next((u for u in (dense_unit, lex_unit) if u is not None), 0)
+        lex = fusion.normalise_scores(lexical.scores, "max").get(doc_id, 0.0)
+        den = fusion.normalise_scores(dense.scores, "max").get(doc_id, 0.0)
+        if lex * config.lexical_weight >= den * config.dense_weight:
+            return lex_unit
+        return dense_unit
+
+    def snippet(self, text: str, terms: Iterable[str]) -> str:
+        """Up to ``snippet_chars`` of ``text`` around the densest run of ``terms``.
+
+        Matched words (synonyms included) are wrapped in ``<mark>``; everything else is
+        HTML-escaped.
+        """
+        width = self.config.snippet_chars
+        text = (text or "")[: self.config.max_doc_chars]
+        spans = [(s, e) for _, s, e in self.analyzer.find(text, terms)]
+        if spans:
+            best_start, best_count = spans[0][0], 0
+            for start, _ in spans:
+                window_start = max(0, start - width // 6)
+                count = sum(1 for s, e in spans if s >= window_start and e <= window_start + width)
+                if count > best_count:
+                    best_start, best_count = window_start, count
+        else:
+            best_start = 0
+        start = best_start
+        end = min(len(text), start + width)
+        if end - start < width:
+            start = max(0, end - width)
+        pieces = []
+        cursor = start
+        for s, e in spans:
+            if s < start or e > end or s < cursor:
+                continue
+            pieces.append(html.escape(text[cursor:s]))
+            pieces.append(f"<mark>{html.escape(text[s:e])}</mark>")
+            cursor = e
+        pieces.append(html.escape(text[cursor:end]))
+        out = "".join(pieces).strip()
+        if start > 0:
+            out = "…" + out
+        if end < len(text):
+            out += "…"
+        return out
+
+    # --- state -------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Documents indexed."""
+        return self.backend.count()
+
+    def info(self) -> dict[str, Any]:
+        """Model, dimension, items, units, bytes on disk, last write time, configuration."""
+        info = self.backend.info()
+        info["fusion"] = self.config.fusion
+        return info
+
+    def close(self) -> None:
+        """Commit anything pending, release the write lock and the files."""
+        self.backend.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _top(scores: dict[str, float], n: int) -> dict[str, float]:
+    if len(scores) <= n:
+        return scores
+    return dict(fusion.ordered(scores)[:n])

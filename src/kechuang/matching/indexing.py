@@ -1,0 +1,497 @@
+"""The platform's search index: what feeds it, the one engine per process, and rebuilds.
+
+- ``SearchSource``: each app's ``search.py`` declares what it indexes (the public rows,
+  and how a row becomes a ``Document``). The same queryset decides what a search may
+  return, so a stale index can never show a record the public may not see.
+- ``get_engine()``: one ``Engine`` per process, opened lazily on
+  ``KECHUANG_INDEX_DIR``. That path is a symlink to the current build under
+  ``<index>.d/``; ``rebuild_index`` builds a fresh directory and swaps the link
+  atomically, and every process reopens when it sees the link move.
+- A missing or corrupted index raises ``SearchUnavailable`` (callers fall back to the
+  database search) and triggers a rebuild in the background.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+
+from kechuang.matching.backends.base import MatchingError
+from kechuang.matching.types import Document, Hit, Query
+
+if TYPE_CHECKING:
+    from kechuang.matching.engine import Engine  # noqa: F401
+
+log = logging.getLogger(__name__)
+
+# Errors an engine may raise while opening, reading or writing its files
+# (IndexCorrupted, EmbedderMismatch, IndexBusy are MatchingErrors).
+ENGINE_ERRORS: tuple[type[BaseException], ...] = (MatchingError, OSError, RuntimeError, ValueError)
+
+
+class SearchUnavailable(Exception):
+    """The engine is off (``KECHUANG_SEARCH_BACKEND=database``), missing or corrupted."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class SearchEngine(Protocol):
+    """What the platform uses of ``matching.engine.Engine`` (tests substitute a fake)."""
+
+    def upsert(self, docs: Iterable[Document], *, commit: bool = True) -> int: ...
+    def delete(self, ids: Iterable[str], *, commit: bool = True) -> int: ...
+    def commit(self) -> None: ...
+    def search(self, query: Query) -> list[Hit]: ...
+    def similar(
+        self,
+        doc: Document,
+        *,
+        kinds: Any = (),
+        limit: int = 10,
+        exclude_ids: Iterable[str] = frozenset(),
+    ) -> list[Hit]: ...
+    def count(self) -> int: ...
+    def info(self) -> dict[str, Any]: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One kind of indexed record, declared by the app that owns it (``<app>/search.py``)."""
+
+    kind: str
+    label: Promise
+    model: type[Model]
+    queryset: Callable[[], QuerySet[Any]]  # the public rows, prefetched for ``document``
+    document: Callable[[Any], Document]
+    is_public: Callable[[Any], bool]  # the same rule as ``queryset``, on one loaded row
+    url: Callable[[Any], str]  # the record's page
+    title: Callable[[Any], str]
+
+
+_sources: dict[str, SearchSource] | None = None
+
+
+def sources() -> dict[str, SearchSource]:
+    """Every indexed kind, in display order: needs, achievements, experts, organisations."""
+    global _sources
+    if _sources is None:
+        from kechuang.catalog import search as catalog_search
+        from kechuang.orgs import search as orgs_search
+
+        found = [*catalog_search.SOURCES, *orgs_search.SOURCES]
+        _sources = {source.kind: source for source in found}
+    return _sources
+
+
+def doc_id(kind: str, pk: Any) -> str:
+    return f"{kind}:{pk}"
+
+
+def parse_doc_id(value: str) -> tuple[str, int] | None:
+    """``"need:12"`` → ``("need", 12)``; None for anything else."""
+    kind, _, pk = str(value).partition(":")
+    if kind not in sources() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return kind, int(pk)
+
+
+# ---------------------------------------------------------------- the engine per process
+
+
+def _default_factory(path: Path) -> SearchEngine:
+    from kechuang.matching.embeddings import CachedEmbedder, EmbeddingCache, load_embedder
+    from kechuang.matching.engine import Engine
+
+    inner = load_embedder(settings.KECHUANG_EMBEDDINGS)
+    embedder = None
+    if inner is not None:
+        cache = EmbeddingCache(Path(settings.KECHUANG_EMBEDDING_CACHE_DIR), inner.name, inner.dim)
+        embedder = CachedEmbedder(inner, cache)
+    return Engine(path, embedder=embedder)
+
+
+@dataclass
+class _State:
+    factory: Callable[[Path], SearchEngine] = _default_factory
+    engine: SearchEngine | None = None
+    opened_at: str = ""  # the resolved directory the open engine reads
+    failed_at: str = ""  # the resolved directory that failed to open (until it changes)
+
+
+_state = _State()
+_lock = threading.RLock()
+
+
+def index_root() -> Path:
+    return Path(settings.KECHUANG_INDEX_DIR)
+
+
+def _builds_dir() -> Path:
+    root = index_root()
+    return root.parent / f"{root.name}.d"
+
+
+def _marker() -> Path:
+    root = index_root()
+    return root.parent / f"{root.name}.rebuilding"
+
+
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred_indexing() -> Iterator[None]:
+    """Bulk loads: changes are only queued (no indexing after each commit); rebuild after."""
+    previous = getattr(_deferred, "on", False)
+    _deferred.on = True
+    try:
+        yield
+    finally:
+        _deferred.on = previous
+
+
+def indexing_deferred() -> bool:
+    return bool(getattr(_deferred, "on", False))
+
+
+def search_enabled() -> bool:
+    return str(settings.KECHUANG_SEARCH_BACKEND) != "database"
+
+
+def get_engine() -> SearchEngine:
+    """The process's engine on the current index; ``SearchUnavailable`` when there is none."""
+    if not search_enabled():
+        raise SearchUnavailable("disabled")
+    root = index_root()
+    with _lock:
+        if not root.exists():
+            _close_locked()
+            trigger_rebuild()
+            raise SearchUnavailable("missing")
+        resolved = os.path.realpath(root)
+        if _state.engine is not None and _state.opened_at == resolved:
+            return _state.engine
+        _close_locked()
+        if _state.failed_at == resolved:
+            raise SearchUnavailable("corrupted")
+        try:
+            _state.engine = _state.factory(Path(resolved))
+        except ENGINE_ERRORS as exc:  # IndexCorrupted, EmbedderMismatch are ValueErrors too
+            _state.failed_at = resolved
+            log.error("search index %s cannot be opened: %s", resolved, exc)
+            trigger_rebuild()
+            raise SearchUnavailable("corrupted") from exc
+        _state.opened_at = resolved
+        _state.failed_at = ""
+        return _state.engine
+
+
+def engine_failed(exc: BaseException) -> SearchUnavailable:
+    """Called when a search on an open engine hits broken files: drop it, rebuild."""
+    log.error("search index failed: %s", exc)
+    with _lock:
+        _state.failed_at = _state.opened_at
+        _close_locked()
+    trigger_rebuild()
+    return SearchUnavailable("corrupted")
+
+
+def _close_locked() -> None:
+    engine, _state.engine, _state.opened_at = _state.engine, None, ""
+    if engine is not None:
+        try:
+            engine.close()
+        except ENGINE_ERRORS as exc:
+            log.warning("closing the search engine failed: %s", exc)
+
+
+def set_engine_factory(factory: Callable[[Path], SearchEngine] | None) -> None:
+    """Use ``factory(path)`` to open engines (tests: a fake or an engine without embeddings)."""
+    with _lock:
+        _close_locked()
+        _state.factory = factory or _default_factory
+        _state.failed_at = ""
+
+
+def reset_engine() -> None:
+    """Close this process's engine; the next ``get_engine`` reopens."""
+    with _lock:
+        _close_locked()
+        _state.failed_at = ""
+
+
+# ---------------------------------------------------------------- rebuilding
+
+
+def _run_in_thread() -> None:
+    def work() -> None:
+        try:
+            rebuild_index(if_idle=True)
+        except ENGINE_ERRORS as exc:
+            log.error("background rebuild of the search index failed: %s", exc)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=work, name="kechuang-reindex", daemon=True).start()
+
+
+# How a triggered rebuild runs: a background thread; tests make it synchronous or inert.
+rebuild_runner: Callable[[], None] = _run_in_thread
+
+
+def trigger_rebuild() -> None:
+    if search_enabled() and not _marker().exists():
+        rebuild_runner()
+
+
+def rebuilding() -> bool:
+    return _marker().exists()
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    path: Path
+    counts: dict[str, int]
+    pending: int  # queued changes indexed after the swap
+    skipped: bool = False  # another rebuild was already running
+
+
+def _chunks(qs: QuerySet[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for obj in qs.iterator(chunk_size=size):  # prefetches per chunk
+        batch.append(obj)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rebuild_index(
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 200,
+    if_idle: bool = False,
+) -> RebuildResult:
+    """Index every public record into a fresh directory, then swap it in atomically.
+
+    Changes made while the rebuild runs stay queued (``index_pending`` keeps their rows
+    while the ``.rebuilding`` marker exists) and are indexed into the new index after the
+    swap. Only one rebuild runs at a time (a file lock); with ``if_idle`` a second one
+    returns at once instead of waiting.
+    """
+    root = index_root()
+    builds = _builds_dir()
+    builds.mkdir(parents=True, exist_ok=True)
+    lock_fd = os.open(root.parent / f"{root.name}.rebuild.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(lock_fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if if_idle else 0))
+        except BlockingIOError:
+            return RebuildResult(path=root, counts={}, pending=0, skipped=True)
+        _marker().write_text(timezone.now().isoformat())
+        from kechuang.matching.models import IndexQueue
+
+        # Changes committed before the build reads the database are in it: their queue
+        # rows are done once the new index is in place (unless queued again meanwhile).
+        covered = list(IndexQueue.objects.values_list("pk", "queued_at"))
+        try:
+            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+            target = builds / f"{stamp}-{uuid.uuid4().hex[:6]}"
+            counts = _build(target, progress=progress, batch_size=batch_size)
+            _swap(root, target)
+        finally:
+            _marker().unlink(missing_ok=True)
+        reset_engine()
+        for start in range(0, len(covered), 500):
+            chunk = covered[start : start + 500]
+            done = Q(pk__in=[])
+            for pk, queued_at in chunk:
+                done |= Q(pk=pk, queued_at=queued_at)
+            IndexQueue.objects.filter(done).delete()
+        _prune(builds, keep={target.name})
+        pending = index_pending(limit=None)
+        return RebuildResult(path=target, counts=counts, pending=pending)
+    finally:
+        fcntl.flock(lock_fd, fcntl.LOCK_UN)
+        os.close(lock_fd)
+
+
+def _build(
+    target: Path, *, progress: Callable[[int, int], None] | None, batch_size: int
+) -> dict[str, int]:
+    target.mkdir(parents=True)
+    engine = _state.factory(target)
+    counts: dict[str, int] = {}
+    try:
+        querysets = {kind: source.queryset() for kind, source in sources().items()}
+        total = sum(qs.count() for qs in querysets.values())
+        done = 0
+        if progress:
+            progress(0, total)
+        for kind, qs in querysets.items():
+            source = sources()[kind]
+            counts[kind] = 0
+            for batch in _chunks(qs.order_by("pk"), batch_size):
+                counts[kind] += engine.upsert([source.document(obj) for obj in batch], commit=False)
+                done += len(batch)
+                if progress:
+                    progress(done, total)
+        engine.commit()
+    except BaseException:
+        engine.close()
+        shutil.rmtree(target, ignore_errors=True)
+        raise
+    engine.close()
+    return counts
+
+
+def _swap(root: Path, target: Path) -> None:
+    """Point ``root`` at ``target`` in one rename (readers see the old or the new index)."""
+    if root.exists() and not root.is_symlink():  # an index made before builds were kept apart
+        root.rename(_builds_dir() / f"legacy-{uuid.uuid4().hex[:6]}")
+    link = root.parent / f".{root.name}.{uuid.uuid4().hex[:6]}.swap"
+    os.symlink(target, link)
+    os.replace(link, root)
+
+
+def _prune(builds: Path, *, keep: set[str]) -> None:
+    """Remove old builds, keeping the newest previous one for readers still on it."""
+    old = sorted(
+        (p for p in builds.iterdir() if p.name not in keep), key=lambda p: p.stat().st_mtime
+    )
+    for path in old[:-1]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- incremental indexing
+
+
+def index_objects(kind: str, ids: Iterable[int]) -> tuple[int, int]:
+    """Re-read records and bring their documents up to date: (upserted, deleted)."""
+    source = sources()[kind]
+    wanted = sorted(set(ids))
+    public = list(source.queryset().filter(pk__in=wanted))
+    present = {obj.pk for obj in public}
+    engine = get_engine()
+    upserted = engine.upsert([source.document(obj) for obj in public]) if public else 0
+    gone = [doc_id(kind, pk) for pk in wanted if pk not in present]
+    if gone:
+        engine.delete(gone)
+    return upserted, len(gone)
+
+
+def remove_documents(ids: Iterable[str]) -> None:
+    """Delete documents now (an unpublished record must disappear at once)."""
+    get_engine().delete(list(ids))
+
+
+def forget_queued(kind: str, ids: Iterable[int], *, queued_at: Any) -> None:
+    """Drop the queue rows of records just indexed, unless queued again since."""
+    from kechuang.matching.models import IndexQueue
+
+    if not rebuilding():
+        IndexQueue.objects.filter(
+            kind=kind, object_id__in=list(ids), queued_at__lte=queued_at
+        ).delete()
+
+
+def index_pending(*, limit: int | None = 500) -> int:
+    """Index queued changes, oldest first; returns how many rows were handled.
+
+    A row is removed only if it was not queued again meanwhile, and not while a rebuild
+    runs (the rebuild indexes it into the new index after the swap).
+    """
+    from kechuang.matching.models import IndexQueue
+
+    qs = IndexQueue.objects.order_by("queued_at", "id")
+    rows = list(qs[:limit] if limit else qs)
+    if not rows:
+        return 0
+    by_kind: dict[str, list[Any]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    handled = 0
+    for kind, kind_rows in by_kind.items():
+        if kind not in sources():
+            IndexQueue.objects.filter(pk__in=[r.pk for r in kind_rows]).delete()
+            continue
+        try:
+            index_objects(kind, [r.object_id for r in kind_rows])
+        except SearchUnavailable:
+            return handled
+        except ENGINE_ERRORS as exc:
+            from django.db.models import F
+
+            log.error("indexing %s failed: %s", kind, exc)
+            IndexQueue.objects.filter(pk__in=[r.pk for r in kind_rows]).update(
+                attempts=F("attempts") + 1
+            )
+            continue
+        handled += len(kind_rows)
+        if not rebuilding():
+            done = Q(pk__in=[])
+            for row in kind_rows:
+                done |= Q(pk=row.pk, queued_at__lte=row.queued_at)
+            IndexQueue.objects.filter(done).delete()
+    return handled
+
+
+# ---------------------------------------------------------------- health
+
+
+def index_health() -> dict[str, Any]:
+    """Size, items by kind, queue length and lag, model — for ``kechuang search-health``."""
+    from kechuang.matching.models import IndexQueue
+
+    oldest = IndexQueue.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
+    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    report: dict[str, Any] = {
+        "backend": str(settings.KECHUANG_SEARCH_BACKEND),
+        "embeddings": str(settings.KECHUANG_EMBEDDINGS),
+        "path": str(index_root()),
+        "pending": IndexQueue.objects.count(),
+        "lag_seconds": round(lag, 1),
+        "rebuilding": rebuilding(),
+        "expected": {kind: s.queryset().count() for kind, s in sources().items()},
+    }
+    try:
+        engine = get_engine()
+        info = engine.info()
+        report["info"] = info
+        report["items"] = engine.count()
+        report["by_kind"] = {kind: _count_kind(engine, kind) for kind in sources()}
+        report["status"] = "ok"
+    except SearchUnavailable as exc:
+        report["status"] = exc.reason
+    return report
+
+
+def _count_kind(engine: SearchEngine, kind: str) -> int | None:
+    counter = getattr(engine, "count_kind", None)
+    if counter is not None:
+        return int(counter(kind))
+    backend = getattr(engine, "backend", None)
+    db = getattr(backend, "_db", None)
+    if db is None:
+        return None
+    row = db.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()
+    return int(row[0])

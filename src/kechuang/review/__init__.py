@@ -1,0 +1,1 @@
+"""Expert review: panels, reviewer assignment, conflicts of interest, scoring (issue 4)."""
