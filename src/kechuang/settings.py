@@ -86,6 +86,9 @@ INSTALLED_APPS = [
     "kechuang.catalog",
     "kechuang.audit",
     "kechuang.matching",
+    "kechuang.notifications",
+    "kechuang.review",
+    "kechuang.challenges",
     "kechuang.web",
 ]
 

@@ -9,5 +9,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("django-admin/", admin.site.urls),
     path("accounts/", include("kechuang.accounts.urls")),
+    path("challenges/", include("kechuang.challenges.urls")),
+    path("reviews/", include("kechuang.review.urls")),
+    path("notifications/", include("kechuang.notifications.urls")),
     path("", include("kechuang.web.urls")),
 ]

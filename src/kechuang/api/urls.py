@@ -13,8 +13,11 @@ from kechuang.api.auth import TokenAuth
 from kechuang.catalog.api_achievements import router as achievements_router
 from kechuang.catalog.api_experts import router as experts_router
 from kechuang.catalog.api_needs import router as needs_router
+from kechuang.challenges.api import router as challenges_router
 from kechuang.matching.api import match_router, search_router
+from kechuang.notifications.api import router as notifications_router
 from kechuang.orgs.api import router as organizations_router
+from kechuang.review.api import router as reviews_router
 
 
 class KechuangAPI(NinjaAPI):
@@ -50,3 +53,6 @@ api.add_router("/me", me_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/search", search_router)
 api.add_router("/match", match_router)
+api.add_router("/challenges", challenges_router)
+api.add_router("/reviews", reviews_router)
+api.add_router("/notifications", notifications_router)
