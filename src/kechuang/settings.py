@@ -188,6 +188,25 @@ KECHUANG_SEARCH_MIN_SIMILARITY = float(os.environ.get("KECHUANG_SEARCH_MIN_SIMIL
 KECHUANG_SEARCH_INDEX_ON_COMMIT = env_bool("KECHUANG_SEARCH_INDEX_ON_COMMIT", True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# E-mail (notifications, digests). With EMAIL_HOST set, mail goes out by SMTP; without it
+# (the embedded default) every mail is written as a file under $KECHUANG_DATA_DIR/mail.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend"
+)
+EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH") or DATA_DIR / "mail")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "科创平台 <noreply@localhost>")
+# Links in e-mail are made absolute with this address of the site.
+KECHUANG_SITE_URL = os.environ.get("KECHUANG_SITE_URL", "http://127.0.0.1:8000")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
