@@ -36,6 +36,7 @@ import argparse
 import csv
 import gc
 import json
+import os
 import random
 import re
 import resource
@@ -81,6 +82,13 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def load() -> dict[str, float]:
+    """The machine's load averages (1, 5, 15 min): the machine is shared, so every number
+    is reported beside the load it was measured under."""
+    one, five, fifteen = os.getloadavg()
+    return {"load_1m": round(one, 2), "load_5m": round(five, 2), "load_15m": round(fifteen, 2)}
 
 
 def peak_rss_mb() -> float:
@@ -230,7 +238,7 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
 def build(args: argparse.Namespace) -> dict[str, Any]:
     items, base = load_base(args.data, args.cache_dir)
     cache = EmbeddingCache(args.cache_dir, MODEL, DIM)
-    result: dict[str, Any] = {"items": args.items, "base_items": len(items)}
+    result: dict[str, Any] = {"items": args.items, "base_items": len(items), "load_start": load()}
     if args.lexical_sample:
         # BM25 side alone (no embedder): analysis + tantivy, on the first N items
         path = args.dir.with_name(args.dir.name + "-lexical")
@@ -281,6 +289,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         "writer_rss_mb_before": round(rss_before, 1),
         "writer_rss_mb_after": round(rss_after, 1),
         "writer_peak_rss_mb": round(peak_rss_mb(), 1),
+        "load_end": load(),
     }
     print(json.dumps(result["build"]), flush=True)
     return result
@@ -296,9 +305,14 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     gc.collect()
     rss_before = rss_mb()
     started = time.perf_counter()
-    engine = Engine(args.dir, embedder=embedder)
+    # vectors from the disk cache; the query-vector LRU stays empty for measure_embedding
+    engine = Engine(args.dir, embedder=embedder, config=EngineConfig(query_cache_size=0))
     open_seconds = time.perf_counter() - started
-    out: dict[str, Any] = {"queries": len(texts), "open_seconds": round(open_seconds, 2)}
+    out: dict[str, Any] = {
+        "queries": len(texts),
+        "open_seconds": round(open_seconds, 2),
+        "load_before_queries": load(),
+    }
     for mode in args.modes:
         for text in texts[:20]:  # warm up
             engine.search(Query(text=text, mode=mode, limit=10))
@@ -312,19 +326,81 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     out["reader_rss_mb_before_open"] = round(rss_before, 1)
     out["reader_rss_mb_after_queries"] = round(rss_mb(), 1)
     out["reader_rss_mb_delta"] = round(rss_mb() - rss_before, 1)
+    out["load_after_queries"] = load()
     engine.close()
     if args.embed_sample:
+        out.update(measure_embedding(args, texts))
+    return out
+
+
+class _CountingE5:
+    """e5-small for queries (the real model), counting the texts it embeds."""
+
+    name = MODEL
+    dim = DIM
+
+    def __init__(self) -> None:
         from kechuang.matching.embeddings import E5Small
 
-        model = E5Small()
-        model.embed(["预热"], query=True)
-        samples = []
-        for text in texts[: args.embed_sample]:
-            t0 = time.perf_counter()
-            model.embed([text], query=True)
-            samples.append(time.perf_counter() - t0)
-        out["query_embedding"] = percentiles(samples)
-        print("query embedding", json.dumps(out["query_embedding"]), flush=True)
+        self.model = E5Small()
+        self.texts = 0
+
+    def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        self.texts += len(texts)
+        return self.model.embed(texts, query=query)
+
+
+def measure_embedding(args: argparse.Namespace, texts: Sequence[str]) -> dict[str, Any]:
+    """Query embedding alone, hybrid search end to end (embedding the query with e5-small)
+    without and with the engine's query-vector cache, and passage embedding throughput."""
+    out: dict[str, Any] = {}
+    e5 = _CountingE5()
+    e5.embed(["预热"], query=True)
+    sample = list(dict.fromkeys(texts))[: args.embed_sample]
+    samples = []
+    for text in sample:
+        t0 = time.perf_counter()
+        e5.embed([text], query=True)
+        samples.append(time.perf_counter() - t0)
+    out["query_embedding"] = percentiles(samples)
+    print("query embedding", json.dumps(out["query_embedding"]), flush=True)
+    for label, size in (("hybrid_e2e_no_query_cache", 0), ("hybrid_e2e_query_cache", 4096)):
+        engine = Engine(args.dir, embedder=e5, config=EngineConfig(query_cache_size=size))
+        rounds = []
+        for _ in range(2):  # the second round repeats every query
+            before, samples = e5.texts, []
+            for text in sample:
+                t0 = time.perf_counter()
+                engine.search(Query(text=text, mode="hybrid", limit=10))
+                samples.append(time.perf_counter() - t0)
+            rounds.append({**percentiles(samples), "queries_embedded": e5.texts - before})
+        engine.close()
+        out[label] = {"first_round": rounds[0], "repeated": rounds[1]}
+        print(label, json.dumps(out[label]), flush=True)
+    passages = [item for item in _passage_sample(args.data, args.embed_passages)]
+    if passages:
+        t0 = time.perf_counter()
+        for start in range(0, len(passages), 32):
+            e5.model.embed(passages[start : start + 32], query=False)
+        seconds = time.perf_counter() - t0
+        out["passage_embedding"] = {
+            "passages": len(passages),
+            "seconds": round(seconds, 1),
+            "per_s": round(len(passages) / seconds, 2),
+            "load": load(),
+        }
+        print("passage embedding", json.dumps(out["passage_embedding"]), flush=True)
+    return out
+
+
+def _passage_sample(data: Path, n: int) -> list[str]:
+    """The first ``n`` abstracts of corpus_kwdeleted (typical item texts)."""
+    out = []
+    with (data / "cn_scilit/corpus_kwdeleted.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            if len(out) >= n:
+                break
+            out.append(json.loads(line)["text"])
     return out
 
 
@@ -337,7 +413,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--modes", nargs="+", default=["hybrid", "bm25", "dense"])
     parser.add_argument("--lexical-sample", type=int, default=0, help="also time a BM25-only build")
-    parser.add_argument("--embed-sample", type=int, default=50)
+    parser.add_argument(
+        "--embed-sample", type=int, default=50, help="queries embedded with e5-small (0: none)"
+    )
+    parser.add_argument(
+        "--embed-passages", type=int, default=64, help="abstracts embedded for throughput"
+    )
     parser.add_argument("--measure-only", action="store_true", help="(internal) query phase")
     parser.add_argument("--keep", action="store_true", help="keep the index directory")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
@@ -360,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         str(args.queries),
         "--embed-sample",
         str(args.embed_sample),
+        "--embed-passages",
+        str(args.embed_passages),
         "--modes",
         *args.modes,
     ]

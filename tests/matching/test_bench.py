@@ -274,6 +274,17 @@ def test_queries_need_a_header_naming_qid_and_query(tmp_path):
         read_queries(path)
 
 
+def test_quoted_queries_are_read_as_csv_writers_wrote_them(tmp_path):
+    # given a query with double quotes, quoted and doubled as in ../shared/data
+    path = tmp_path / "q.tsv"
+    path.write_text(
+        'qid\tquery\tsplit\nq1\t"论广告的""全球化""与""本土化"""\tdev\nq2\t锂电池\tdev\n',
+        encoding="utf-8",
+    )
+
+    assert read_queries(path) == [("q1", '论广告的"全球化"与"本土化"'), ("q2", "锂电池")]
+
+
 def test_config_overrides_are_converted_to_each_fields_type():
     config = parse_config(["fusion=rrf", "rrf_k=20", "bigram_weight=0.25", "candidates=300"])
 

@@ -59,9 +59,13 @@ class BenchError(Exception):
 
 
 def read_queries(path: Path) -> list[tuple[str, str]]:
-    """``(qid, query)`` pairs from a TSV file with a header naming ``qid`` and ``query``."""
+    """``(qid, query)`` pairs from a TSV file with a header naming ``qid`` and ``query``.
+
+    Fields are read with standard CSV quoting: the data files quote a query that contains
+    a double quote and double the quotes inside it, as CSV writers do.
+    """
     with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+        reader = csv.DictReader(f, delimiter="\t")
         names = reader.fieldnames or []
         if "qid" not in names or "query" not in names:
             raise BenchError(f"{path}: the header must name the columns qid and query")

@@ -22,6 +22,7 @@ import json
 import sqlite3
 import threading
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -194,6 +195,59 @@ class CachedEmbedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([found[key] for key in keys])
+
+
+class QueryVectorCache:
+    """An in-memory LRU of query vectors keyed by ``(model name, text)``; thread-safe.
+
+    Queries repeat (the same search paged, refreshed, or typed by many users), and
+    embedding one costs 15–40 ms of CPU; a hit costs microseconds. Keying by the model's
+    name means a vector is never served to an engine built on another model. Kept in
+    memory only: query texts are users' words and need not outlive the process.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self.hits = 0
+        self.misses = 0
+        self._items: OrderedDict[tuple[str, str], Vectors] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str]) -> Vectors | None:
+        with self._lock:
+            vector = self._items.get(key)
+            if vector is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return vector
+
+    def put(self, key: tuple[str, str], vector: Vectors) -> None:
+        with self._lock:
+            self._items[key] = vector
+            self._items.move_to_end(key)
+            while len(self._items) > self.maxsize:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+_query_cache: QueryVectorCache | None = None
+_query_cache_lock = threading.Lock()
+
+
+def query_vector_cache(maxsize: int) -> QueryVectorCache:
+    """The process-wide query-vector cache (engines come and go with index rebuilds; the
+    cache stays), resized when ``maxsize`` changes."""
+    global _query_cache
+    with _query_cache_lock:
+        if _query_cache is None:
+            _query_cache = QueryVectorCache(maxsize)
+        elif _query_cache.maxsize != maxsize:
+            _query_cache.maxsize = maxsize
+        return _query_cache
 
 
 def load_embedder(spec: str) -> Embedder | None:

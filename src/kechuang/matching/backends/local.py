@@ -722,6 +722,22 @@ class LocalBackend:
         return hits
 
     @_serialised
+    def unit_vectors(self, units: Sequence[tuple[str, int]]) -> list[Vector]:
+        """The stored vectors of ``(doc_id, unit)`` pairs that have one (for the engine's
+        pseudo-relevance feedback); pairs without a vector are skipped."""
+        self._refresh()
+        index = self._vectors
+        if index is None or not units:
+            return []
+        rows = self._rows_for(list(dict.fromkeys(doc_id for doc_id, _ in units)))
+        keys = [rows[d][0] << UNIT_BITS | u for d, u in units if d in rows and u <= MAX_UNITS]
+        present = [k for k in keys if index.contains(k)]
+        if not present:
+            return []
+        found = np.asarray(index.get(np.array(present, dtype=np.uint64)), dtype=np.float32)
+        return list(np.atleast_2d(found))
+
+    @_serialised
     def fetch(self, ids: Sequence[str]) -> dict[str, Document]:
         found: dict[str, Document] = {}
         ids = list(dict.fromkeys(ids))

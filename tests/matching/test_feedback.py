@@ -1,0 +1,125 @@
+"""Dense pseudo-relevance feedback (Rocchio) in ``Engine.search``: the second dense pass
+uses exactly ``q + w · mean(best units of the first pass's top documents)``, only for
+queries, and only where the backend can read vectors back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from kechuang.matching.engine import Engine, EngineConfig
+from kechuang.matching.types import Document, Query
+from tests.matching.test_engine import CATALOGUE
+from tests.matching.test_local_backend import HashEmbedder
+
+FEEDBACK = EngineConfig(feedback_docs=2, feedback_weight=1.5, query_cache_size=0)
+
+
+def _engine(path: Path, config: EngineConfig) -> Engine:
+    engine = Engine(path, embedder=HashEmbedder(), config=config)
+    engine.upsert(CATALOGUE)
+    return engine
+
+
+@pytest.fixture
+def feedback(tmp_path: Path) -> Iterator[Engine]:
+    engine = _engine(tmp_path / "index", FEEDBACK)
+    yield engine
+    engine.close()
+
+
+def _record_dense(engine: Engine) -> list[np.ndarray]:
+    """Replace the backend's dense search by a recorder around it."""
+    calls: list[np.ndarray] = []
+    inner = engine.backend.dense
+
+    def dense(vector: Any, filters: Any, limit: int) -> Any:
+        calls.append(np.asarray(vector, dtype=np.float32).copy())
+        return inner(vector, filters, limit)
+
+    engine.backend.dense = dense  # type: ignore[method-assign]
+    return calls
+
+
+def _unit_text(engine: Engine, doc: Document, passage: str | None) -> str:
+    return passage if passage else engine.embed_text(doc)
+
+
+def test_the_second_pass_searches_the_rocchio_vector(feedback: Engine, tmp_path: Path) -> None:
+    # given the first pass's two best documents (the same engine without feedback)
+    plain = _engine(tmp_path / "plain", EngineConfig(query_cache_size=0))
+    first = plain.search(Query("水稻病虫害绿色防控", limit=2))
+    plain.close()
+    assert first[0].id == "expert:zhang"  # its best unit is a work, not the profile
+    assert first[0].best_passage == "农作物病虫害绿色防控体系"
+    by_id = {d.id: d for d in CATALOGUE}
+    embedder = HashEmbedder()
+    units = embedder.embed(
+        [_unit_text(feedback, by_id[hit.id], hit.best_passage) for hit in first], query=False
+    )
+    query = embedder.embed(["水稻病虫害绿色防控"], query=True)[0]
+    expected = query + 1.5 * units.mean(axis=0)
+    expected /= np.linalg.norm(expected)
+    calls = _record_dense(feedback)
+
+    # when searching with feedback
+    feedback.search(Query("水稻病虫害绿色防控", limit=5))
+
+    # then the dense side ran twice: the query, then the expanded vector
+    assert len(calls) == 2
+    np.testing.assert_allclose(calls[0], query, atol=1e-6)
+    np.testing.assert_allclose(calls[1], expected, atol=1e-5)
+
+
+def test_similar_and_bm25_never_use_feedback(feedback: Engine) -> None:
+    calls = _record_dense(feedback)
+
+    feedback.search(Query("水稻病虫害绿色防控", mode="bm25", limit=5))
+    assert calls == []
+
+    hits = feedback.similar(CATALOGUE[0], limit=3)
+    assert len(calls) == 1
+    # the similarity shown for a duplicate stays the plain cosine of the two texts
+    embedder = HashEmbedder()
+    own = embedder.embed([Engine.embed_text(feedback, CATALOGUE[0])], query=False)[0]
+    best = {d.id: d for d in CATALOGUE}[hits[0].id]
+    other = embedder.embed([Engine.embed_text(feedback, best)], query=False)[0]
+    assert hits[0].dense_score == pytest.approx(float(own @ other), abs=1e-5)
+
+
+def test_a_backend_without_stored_vectors_skips_feedback(feedback: Engine, tmp_path: Path) -> None:
+    # given a backend that cannot read vectors back
+    class NoVectors:
+        def __init__(self, inner: Any) -> None:
+            self._inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            if name == "unit_vectors":
+                raise AttributeError(name)
+            return getattr(self._inner, name)
+
+    feedback.backend = NoVectors(feedback.backend)  # type: ignore[assignment]
+    plain = _engine(tmp_path / "plain", EngineConfig(query_cache_size=0))
+
+    # when searching, then the ranking is the plain one
+    ranked = [h.id for h in feedback.search(Query("锅炉传热", limit=5))]
+    assert ranked == [h.id for h in plain.search(Query("锅炉传热", limit=5))]
+    plain.close()
+
+
+def test_unit_vectors_reads_back_what_was_indexed(feedback: Engine) -> None:
+    embedder = HashEmbedder()
+    zhang = {d.id: d for d in CATALOGUE}["expert:zhang"]
+
+    found = feedback.backend.unit_vectors(  # type: ignore[attr-defined]
+        [("expert:zhang", 2), ("expert:missing", 1), ("expert:zhang", 9)]
+    )
+
+    assert len(found) == 1  # the unknown document and the unknown unit are skipped
+    np.testing.assert_allclose(
+        found[0], embedder.embed([zhang.passages[1]], query=False)[0], atol=1e-6
+    )
