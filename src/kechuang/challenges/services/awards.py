@@ -17,7 +17,6 @@ from kechuang.challenges.choices import (
     FundingMode,
 )
 from kechuang.challenges.models import Application, Award, Call, CallProblem, Project
-from kechuang.challenges.notices import notify_after_commit
 from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.steps import (
     Errors,
@@ -27,6 +26,8 @@ from kechuang.challenges.services.steps import (
     to_date,
 )
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
+from kechuang.notifications.choices import NotificationKind
+from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
 
 CENT = Decimal("0.01")
@@ -133,9 +134,9 @@ def award_make(
         funding_mode=problem.funding_mode,
         funding_cap=str(award.funding_cap),
     )
-    notify_after_commit(
+    notify(
         recipients=[application.applicant],
-        kind="challenge_award",
+        kind=NotificationKind.AWARD,
         title=_("您的揭榜申请《%(t)s》已确定为揭榜方") % {"t": application.title},
         subject=award,
     )

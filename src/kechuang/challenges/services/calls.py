@@ -23,7 +23,6 @@ from kechuang.challenges.choices import (
     ProblemStatus,
 )
 from kechuang.challenges.models import Application, Call, CallProblem, Problem
-from kechuang.challenges.notices import notify_after_commit
 from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.eligibility import check_eligibility
 from kechuang.challenges.services.steps import (
@@ -39,6 +38,8 @@ from kechuang.challenges.services.steps import (
     to_decimal,
 )
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.notifications.choices import NotificationKind
+from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.choices import AssociationLevel
 from kechuang.orgs.models import Organization
@@ -322,9 +323,9 @@ def _after(call: Call, action: str, actor: Any) -> None:
         for application in losers:
             application_move(application, action="not_award", actor=actor)
             recipients.append(application.applicant)
-        notify_after_commit(
+        notify(
             recipients=recipients,
-            kind="challenge_decision",
+            kind=NotificationKind.DECISION,
             title=_("《%(t)s》揭榜结果已公布") % {"t": call.title},
             subject=call,
         )

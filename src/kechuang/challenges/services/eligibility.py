@@ -83,10 +83,15 @@ def _explain(what: Any, found: str) -> str:
 def eligibility_text_findings(text: str) -> list[str]:
     """The refusals for ``text``, one per threshold found (empty when it is fair)."""
     findings = []
+    taken: list[range] = []
     for what, pattern in TEXT_RULES:
-        match = pattern.search(text or "")
-        if match:
+        for match in pattern.finditer(text or ""):
+            # "研发投入占营业收入比例 5%" is one threshold, not also a revenue one.
+            if any(match.start() in span or match.end() - 1 in span for span in taken):
+                continue
+            taken.append(range(match.start(), match.end()))
             findings.append(_explain(what, match.group(0).strip()))
+            break
     return findings
 
 

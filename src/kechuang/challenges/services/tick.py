@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from kechuang.challenges.choices import ApplicationStatus, CallStatus, EventType
 from kechuang.challenges.models import Call
-from kechuang.challenges.notices import notify_after_commit
 from kechuang.challenges.services.calls import call_transition
 from kechuang.challenges.services.steps import event_record
+from kechuang.notifications.choices import NotificationKind
+from kechuang.notifications.services import notify
 
 REMIND_BEFORE = datetime.timedelta(days=3)
 
@@ -59,9 +60,9 @@ def _remind(call_id: int, now: datetime.datetime) -> int:
         actor=None,
         recipients=sorted({u.pk for u in recipients}),
     )
-    notify_after_commit(
+    notify(
         recipients=recipients,
-        kind="challenge_deadline",
+        kind=NotificationKind.DEADLINE,
         title=_("《%(t)s》将于 %(d)s 截止揭榜，您的申请尚未提交")
         % {"t": call.title, "d": timezone.localtime(call.deadline).strftime("%Y-%m-%d %H:%M")},
         subject=call,

@@ -1,0 +1,153 @@
+"""Fixtures of the challenge tests: a district association under 杭州, a call organised
+by 中国科协 with one problem, and a helper that snapshots every challenge table so a
+refusal can be shown to change nothing."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from kechuang.accounts.models import User
+from kechuang.audit.models import AuditEntry
+from kechuang.challenges import models as m
+from kechuang.challenges.services.applications import application_create, application_submit
+from kechuang.challenges.services.calls import call_create, call_problem_add, call_transition
+from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
+from kechuang.orgs.models import Organization
+from tests.conftest import World
+from tests.factories import OrganizationFactory, association, member
+
+
+@dataclass
+class Tree:
+    """``world`` plus a district association and an enterprise below it."""
+
+    world: World
+    xihu: Organization  # 西湖区科协, under 杭州
+    lab: Organization  # an enterprise under 西湖区科协
+    lab_admin: User
+    xihu_staff: User
+    national_staff: User
+
+
+@pytest.fixture
+def tree(world: World) -> Tree:
+    xihu = association("西湖区科学技术协会", AssociationLevel.DISTRICT, world.hangzhou, "330106")
+    lab = OrganizationFactory(
+        name="杭州热控实验室有限公司", parent=xihu, region_id="330106", kind=OrgKind.ENTERPRISE
+    )
+    return Tree(
+        world=world,
+        xihu=xihu,
+        lab=lab,
+        lab_admin=member(lab, Role.ADMIN, display_name="实验室管理员"),
+        xihu_staff=member(xihu, Role.STAFF, display_name="西湖科协工作人员"),
+        national_staff=member(world.national, Role.STAFF, display_name="中国科协工作人员"),
+    )
+
+
+def call_data(**overrides: Any) -> dict[str, Any]:
+    now = timezone.now()
+    data: dict[str, Any] = {
+        "title": "储能热管理关键技术揭榜",
+        "description": "面向储能电站的电池热管理难题，公开征集解决方案。",
+        "opens_at": now - datetime.timedelta(days=1),
+        "deadline": now + datetime.timedelta(days=30),
+    }
+    data.update(overrides)
+    return data
+
+
+def problem_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "电池包液冷板流道优化",
+        "description": "2C 充放电时电芯温差超过 8℃，需要把温差控制在 3℃ 以内。",
+        "indicators": [{"name": "电芯最大温差", "target": "≤3", "unit": "℃"}],
+        "expected_outcome": "样机一套及验证报告",
+        "funding_mode": "public",
+        "budget": "200",
+        "completion_deadline": (timezone.localdate() + datetime.timedelta(days=365)).isoformat(),
+        "eligibility_text": "具备液冷系统设计与验证能力。",
+    }
+    data.update(overrides)
+    return data
+
+
+def application_data(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "title": "仿生分形流道液冷板方案",
+        "technical_route": "采用仿生分形流道设计液冷板，结合多目标拓扑优化与电芯级温度反馈"
+        "控制，在 2C 工况下把电芯温差降到 3℃ 以内，并完成 1000 次循环验证。",
+        "indicators": [{"name": "电芯最大温差", "target": "2.5", "unit": "℃"}],
+        "budget": "180",
+        "schedule": "第 1–6 个月设计仿真；第 7–12 个月样机与验证。",
+        "team": [{"name": "赵工", "role": "负责人", "affiliation": "杭州热控实验室"}],
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def call(tree: Tree) -> m.Call:
+    """A draft call of 中国科协 with one problem."""
+    item = call_create(actor=tree.national_staff, organiser=tree.world.national, **call_data())
+    call_problem_add(actor=tree.national_staff, call=item, **problem_data())
+    return item
+
+
+@pytest.fixture
+def published(tree: Tree, call: m.Call) -> m.Call:
+    return call_transition(actor=tree.national_staff, call=call, action="publish")
+
+
+def bid(tree: Tree, call: m.Call, **overrides: Any) -> m.Application:
+    """A draft organisation bid by the lab on the call's first problem."""
+    return application_create(
+        actor=tree.lab_admin,
+        call_problem=call.problems.first(),
+        kind=overrides.pop("kind", "organization"),
+        organization=overrides.pop("organization", tree.lab),
+        **application_data(**overrides),
+    )
+
+
+def submitted_bid(tree: Tree, call: m.Call, **overrides: Any) -> m.Application:
+    return application_submit(actor=tree.lab_admin, application=bid(tree, call, **overrides))
+
+
+def past_deadline(call: m.Call) -> None:
+    """Move the call's window into the past (tests only: services never rewrite it)."""
+    now = timezone.now()
+    m.Call.objects.filter(pk=call.pk).update(
+        opens_at=now - datetime.timedelta(days=10), deadline=now - datetime.timedelta(minutes=1)
+    )
+
+
+def challenge_state() -> tuple[Any, ...]:
+    """Every challenge row and its status, plus the audit count."""
+
+    def rows(model: Any, *fields: str) -> list[Any]:
+        return list(model.objects.order_by("pk").values_list("pk", *fields))
+
+    return (
+        AuditEntry.objects.count(),
+        rows(m.CollectionRound, "status"),
+        rows(m.Problem, "status", "screening_reason", "taken_by"),
+        rows(m.Call, "status", "title", "updated_at"),
+        rows(m.CallProblem, "title", "budget"),
+        rows(m.Application, "status", "title", "budget", "updated_at"),
+        rows(m.ApplicationPartner, "organization"),
+        rows(m.Recommendation, "decision"),
+        rows(m.Award, "application"),
+        rows(m.Project, "status"),
+        rows(m.Milestone, "status", "due_on"),
+        rows(m.TranchePayment, "amount"),
+        rows(m.ChangeRequest, "status"),
+        rows(m.Acceptance, "verdict"),
+        rows(m.ChallengeEvent, "type"),
+        rows(m.Filing, "kind"),
+    )
