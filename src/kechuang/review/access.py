@@ -1,0 +1,256 @@
+"""Who is what in a review process, and the gatekeepers (STYLE.md §3).
+
+Roles, all derived from the organisation tree (``orgs.access.viewer_for``) and the panels:
+- organiser: a manager of the organiser organisation (or of an association above it);
+- evaluator: a manager of the third-party evaluator organisation;
+- runner: organiser or evaluator (they run panels, assignment, rounds);
+- chair / reviewer: the user behind an expert profile seated on a panel (invited or
+  accepted); they see their own panel only;
+- applicant: a user named on an item's parties, or a member of a party's organisation;
+  they see their own items and, from the notice on, the anonymous shared comments.
+Processes in notice or final are public (公示). Each gatekeeper returns the object or
+raises ``NotFound``, so "not allowed" looks like "not there".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kechuang.common.errors import NotFound, PermissionDenied
+from kechuang.orgs.access import viewer_for
+from kechuang.review.choices import SEATED, InvitationStatus, MemberRole, ProcessStatus
+from kechuang.review.models import (
+    Conflict,
+    ItemParty,
+    Objection,
+    PanelMember,
+    ReviewAssignment,
+    ReviewItem,
+    ReviewProcess,
+)
+
+PUBLIC_STATUSES = frozenset({ProcessStatus.NOTICE, ProcessStatus.FINAL})
+
+
+@dataclass(frozen=True)
+class ProcessRoles:
+    """What one user is in one process."""
+
+    organiser: bool
+    evaluator: bool
+    seats: tuple[PanelMember, ...]  # the user's seated panel memberships (invited/accepted)
+    applicant_item_ids: frozenset[int]
+
+    @property
+    def runner(self) -> bool:
+        return self.organiser or self.evaluator
+
+    @property
+    def panel_ids(self) -> frozenset[int]:
+        return frozenset(m.panel_id for m in self.seats)
+
+    @property
+    def chair_panel_ids(self) -> frozenset[int]:
+        return frozenset(
+            m.panel_id
+            for m in self.seats
+            if m.role == MemberRole.CHAIR and m.status == InvitationStatus.ACCEPTED
+        )
+
+    @property
+    def any(self) -> bool:
+        return self.runner or bool(self.seats) or bool(self.applicant_item_ids)
+
+
+def applicant_item_ids(user: Any) -> QuerySet[ItemParty, Any]:
+    """Ids (as a subquery) of the items whose parties name ``user`` or one of their
+    organisations."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return ItemParty.objects.none().values("item_id")
+    return ItemParty.objects.filter(
+        Q(user_id=viewer.user_id) | Q(organization_id__in=list(viewer.member_org_ids))
+    ).values("item_id")
+
+
+def roles_for(user: Any, process: ReviewProcess) -> ProcessRoles:
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return ProcessRoles(False, False, (), frozenset())
+    organiser = viewer.manages(process.organiser)
+    evaluator = process.evaluator is not None and viewer.manages(process.evaluator)
+    seats = tuple(
+        PanelMember.objects.filter(
+            panel__process=process, expert__user=user, status__in=SEATED
+        ).select_related("panel", "expert")
+    )
+    items = ReviewItem.objects.filter(pk__in=applicant_item_ids(user), process=process)
+    return ProcessRoles(organiser, evaluator, seats, frozenset(items.values_list("pk", flat=True)))
+
+
+def _int(pk: Any) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+PROCESS_ACTIONS = frozenset({"view", "run", "decide"})
+
+
+def access_process_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewProcess:
+    """``view``: anyone with a role in it, or anyone once it is public; ``run``: organiser
+    or evaluator; ``decide``: organiser."""
+    if action not in PROCESS_ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    process = (
+        ReviewProcess.objects.select_related("organiser", "evaluator", "rubric")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if process is None:
+        raise NotFound()
+    roles = roles_for(user, process)
+    if not roles.any and process.status not in PUBLIC_STATUSES:
+        raise NotFound()
+    if action == "run" and not roles.runner:
+        raise PermissionDenied()
+    if action == "decide" and not roles.organiser:
+        raise PermissionDenied()
+    return process
+
+
+def access_item_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewItem:
+    """``view``: runners, members of the item's panel, the item's applicants; ``run``:
+    runners."""
+    if action not in {"view", "run"}:
+        raise ValueError(f"unknown action {action!r}")
+    item = (
+        ReviewItem.objects.select_related("process__organiser", "process__evaluator", "panel")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if item is None:
+        raise NotFound()
+    roles = roles_for(user, item.process)
+    sees = (
+        roles.runner
+        or (item.panel_id is not None and item.panel_id in roles.panel_ids)
+        or item.pk in roles.applicant_item_ids
+    )
+    if not sees:
+        raise NotFound()
+    if action == "run" and not roles.runner:
+        raise PermissionDenied()
+    return item
+
+
+def access_panel_by_id(user: Any, pk: Any, *, action: str = "view") -> Any:
+    """``view``: runners and the panel's seated members; ``run``: runners; ``chair``:
+    the panel's accepted chair."""
+    from kechuang.review.models import Panel
+
+    if action not in {"view", "run", "chair"}:
+        raise ValueError(f"unknown action {action!r}")
+    panel = (
+        Panel.objects.select_related("process__organiser", "process__evaluator")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if panel is None:
+        raise NotFound()
+    roles = roles_for(user, panel.process)
+    if not roles.runner and panel.pk not in roles.panel_ids:
+        raise NotFound()
+    if action == "run" and not roles.runner:
+        raise PermissionDenied()
+    if action == "chair" and panel.pk not in roles.chair_panel_ids:
+        raise PermissionDenied()
+    return panel
+
+
+def access_member_by_id(user: Any, pk: Any, *, action: str = "view") -> PanelMember:
+    """``respond``: the invited expert's own user; ``run``: runners; ``view``: both."""
+    if action not in {"view", "respond", "run"}:
+        raise ValueError(f"unknown action {action!r}")
+    member = (
+        PanelMember.objects.select_related(
+            "panel__process__organiser", "panel__process__evaluator", "expert"
+        )
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if member is None:
+        raise NotFound()
+    own = user is not None and user.is_authenticated and member.expert.user_id == user.pk
+    runner = roles_for(user, member.panel.process).runner
+    if not own and not runner:
+        raise NotFound()
+    if action == "respond" and not own:
+        raise PermissionDenied()
+    if action == "run" and not runner:
+        raise PermissionDenied()
+    return member
+
+
+def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewAssignment:
+    """``score``: the assigned reviewer; ``view``: the reviewer, the panel and runners."""
+    if action not in {"view", "score"}:
+        raise ValueError(f"unknown action {action!r}")
+    assignment = (
+        ReviewAssignment.objects.select_related(
+            "item__process__organiser",
+            "item__process__evaluator",
+            "item__process__rubric",
+            "member__expert",
+            "member__panel",
+        )
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if assignment is None:
+        raise NotFound()
+    own = user is not None and user.is_authenticated and assignment.member.expert.user_id == user.pk
+    roles = roles_for(user, assignment.item.process)
+    if not own and not roles.runner and assignment.member.panel_id not in roles.panel_ids:
+        raise NotFound()
+    if action == "score" and not own:
+        raise PermissionDenied()
+    return assignment
+
+
+def access_conflict_by_id(user: Any, pk: Any, *, action: str = "view") -> Conflict:
+    """Conflicts are the runners' business (``view`` and ``waive``)."""
+    if action not in {"view", "waive"}:
+        raise ValueError(f"unknown action {action!r}")
+    conflict = (
+        Conflict.objects.select_related("process__organiser", "process__evaluator", "item")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if conflict is None or not roles_for(user, conflict.process).runner:
+        raise NotFound()
+    return conflict
+
+
+def access_objection_by_id(user: Any, pk: Any, *, action: str = "view") -> Objection:
+    """``view``: the objector and the runners; ``handle``: the organiser."""
+    if action not in {"view", "handle"}:
+        raise ValueError(f"unknown action {action!r}")
+    objection = (
+        Objection.objects.select_related("process__organiser", "process__evaluator")
+        .filter(pk=_int(pk))
+        .first()
+    )
+    if objection is None:
+        raise NotFound()
+    roles = roles_for(user, objection.process)
+    own = user is not None and user.is_authenticated and objection.filed_by_id == user.pk
+    if not own and not roles.runner:
+        raise NotFound()
+    if action == "handle" and not roles.organiser:
+        raise PermissionDenied()
+    return objection

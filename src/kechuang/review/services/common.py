@@ -1,0 +1,78 @@
+"""Helpers shared by the review services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from kechuang.common.errors import (
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+    validation_error_from_django,
+)
+from kechuang.review.access import roles_for
+from kechuang.review.models import ReviewProcess
+
+
+def full_clean(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
+    """``full_clean`` with Django's errors turned into ``ValidationFailed``."""
+    try:
+        obj.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise validation_error_from_django(exc) from None
+
+
+def require_runner(actor: Any, process: ReviewProcess) -> None:
+    if not roles_for(actor, process).runner:
+        raise PermissionDenied(_("只有组织单位或第三方评价机构的管理人员可以执行此操作。"))
+
+
+def require_organiser(actor: Any, process: ReviewProcess) -> None:
+    if not roles_for(actor, process).organiser:
+        raise PermissionDenied(_("只有组织单位的管理人员可以执行此操作。"))
+
+
+def require_status(process: ReviewProcess, statuses: Iterable[str], message: str) -> None:
+    if process.status not in set(statuses):
+        raise InvalidTransition(message)
+
+
+def lock_process(process: ReviewProcess) -> ReviewProcess:
+    """The process row, locked: every change of a process's parts serialises on it."""
+    return (
+        ReviewProcess.objects.select_for_update()
+        .select_related("organiser", "evaluator")
+        .get(pk=process.pk)
+    )
+
+
+def required_text(value: str, field: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed(fields={field: [message]})
+    return text
+
+
+def user_ref(user: Any) -> int | None:
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def names(values: Iterable[Any]) -> str:
+    return "、".join(str(v) for v in values)
+
+
+__all__ = [
+    "full_clean",
+    "lock_process",
+    "names",
+    "require_organiser",
+    "require_runner",
+    "require_status",
+    "required_text",
+    "user_ref",
+]

@@ -1,0 +1,93 @@
+"""Notifications of the review app, sent after commit (they take ids, like tasks)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kechuang.orgs.choices import MANAGING_ROLES
+from kechuang.orgs.models import Membership
+from kechuang.review.choices import SEATED, ProcessAction
+from kechuang.review.models import PanelMember, ReviewProcess
+
+
+def _send(
+    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", subject: Any = None
+) -> None:
+    from kechuang.notifications.services import notify
+
+    users = list({u.pk: u for u in recipients if u is not None}.values())
+    if users:
+        notify(recipients=users, kind=kind, title=title, body=body, subject=subject)
+
+
+def _managers(process: ReviewProcess) -> list[Any]:
+    orgs = [process.organiser_id] + ([process.evaluator_id] if process.evaluator_id else [])
+    rows = Membership.objects.filter(organization_id__in=orgs, role__in=MANAGING_ROLES)
+    return [m.user for m in rows.select_related("user")]
+
+
+def _reviewers(process: ReviewProcess) -> list[Any]:
+    members = PanelMember.objects.filter(
+        panel__process=process, status__in=SEATED, expert__user__isnull=False
+    ).select_related("expert__user")
+    return [m.expert.user for m in members]
+
+
+def notify_invitation(member_id: int) -> None:
+    member = PanelMember.objects.select_related("panel__process", "expert__user").get(pk=member_id)
+    process = member.panel.process
+    _send(
+        recipients=[member.expert.user],
+        kind="review.invitation",
+        title=_("邀请您参加评审：%(t)s") % {"t": process.title},
+        body=_("您被邀请加入“%(p)s”评审组，请接受或谢绝。") % {"p": member.panel.name},
+        subject=member,
+    )
+
+
+def notify_invitation_answer(member_id: int) -> None:
+    member = PanelMember.objects.select_related("panel__process", "expert").get(pk=member_id)
+    process = member.panel.process
+    _send(
+        recipients=_managers(process),
+        kind="review.invitation_answer",
+        title=_("%(n)s已%(s)s评审邀请")
+        % {"n": member.expert.name, "s": member.get_status_display()},
+        body=member.decline_reason,
+        subject=member,
+    )
+
+
+def notify_transition(process_id: int, action: str) -> None:
+    process = ReviewProcess.objects.get(pk=process_id)
+    if action in {ProcessAction.OPEN_ROUND_1, ProcessAction.OPEN_ROUND_2}:
+        _send(
+            recipients=_reviewers(process),
+            kind="review.round_open",
+            title=_("评审已开始：%(t)s") % {"t": process.title},
+            body=_("请在截止前提交评分。"),
+            subject=process,
+        )
+    elif action == ProcessAction.OPEN_NOTICE:
+        _send(
+            recipients=_managers(process) + _reviewers(process),
+            kind="review.decision",
+            title=_("评审结果公示：%(t)s") % {"t": process.title},
+            subject=process,
+        )
+
+
+def notify_objection(objection_id: int, *, handled: bool) -> None:
+    from kechuang.review.models import Objection
+
+    objection = Objection.objects.select_related("process", "filed_by").get(pk=objection_id)
+    if handled:
+        recipients = [objection.filed_by]
+        title = _("您的异议已处理：%(s)s") % {"s": objection.get_status_display()}
+    else:
+        recipients = _managers(objection.process)
+        title = _("收到异议：%(t)s") % {"t": objection.process.title}
+    _send(recipients=recipients, kind="review.objection", title=title, subject=objection)
