@@ -131,7 +131,7 @@ def objection_file(
         organization=process.organiser,
         after=snapshot(objection),
     )
-    transaction.on_commit(lambda: notify_objection(objection.pk, handled=False))
+    notify_objection(objection.pk, handled=False)
     return objection
 
 
@@ -169,5 +169,5 @@ def objection_handle(*, actor: Any, objection: Objection, upheld: bool, answer: 
         before=before,
         after=snapshot(objection),
     )
-    transaction.on_commit(lambda: notify_objection(objection.pk, handled=True))
+    notify_objection(objection.pk, handled=True)
     return objection

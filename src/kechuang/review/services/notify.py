@@ -1,4 +1,5 @@
-"""Notifications of the review app, sent after commit (they take ids, like tasks)."""
+"""Notifications of the review app: in-app rows written in the caller's transaction
+(``notifications.notify`` mails after commit, by each recipient's preference)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from kechuang.notifications.choices import NotificationKind
+from kechuang.notifications.services import notify
 from kechuang.orgs.choices import MANAGING_ROLES
 from kechuang.orgs.models import Membership
 from kechuang.review.choices import SEATED, ProcessAction
@@ -16,8 +19,6 @@ from kechuang.review.models import PanelMember, ReviewProcess
 def _send(
     *, recipients: Iterable[Any], kind: str, title: str, body: str = "", subject: Any = None
 ) -> None:
-    from kechuang.notifications.services import notify
-
     users = list({u.pk: u for u in recipients if u is not None}.values())
     if users:
         notify(recipients=users, kind=kind, title=title, body=body, subject=subject)
@@ -41,7 +42,7 @@ def notify_invitation(member_id: int) -> None:
     process = member.panel.process
     _send(
         recipients=[member.expert.user],
-        kind="review.invitation",
+        kind=NotificationKind.INVITATION,
         title=_("邀请您参加评审：%(t)s") % {"t": process.title},
         body=_("您被邀请加入“%(p)s”评审组，请接受或谢绝。") % {"p": member.panel.name},
         subject=member,
@@ -53,7 +54,7 @@ def notify_invitation_answer(member_id: int) -> None:
     process = member.panel.process
     _send(
         recipients=_managers(process),
-        kind="review.invitation_answer",
+        kind=NotificationKind.INVITATION,
         title=_("%(n)s已%(s)s评审邀请")
         % {"n": member.expert.name, "s": member.get_status_display()},
         body=member.decline_reason,
@@ -66,7 +67,7 @@ def notify_transition(process_id: int, action: str) -> None:
     if action in {ProcessAction.OPEN_ROUND_1, ProcessAction.OPEN_ROUND_2}:
         _send(
             recipients=_reviewers(process),
-            kind="review.round_open",
+            kind=NotificationKind.DEADLINE,
             title=_("评审已开始：%(t)s") % {"t": process.title},
             body=_("请在截止前提交评分。"),
             subject=process,
@@ -74,7 +75,7 @@ def notify_transition(process_id: int, action: str) -> None:
     elif action == ProcessAction.OPEN_NOTICE:
         _send(
             recipients=_managers(process) + _reviewers(process),
-            kind="review.decision",
+            kind=NotificationKind.DECISION,
             title=_("评审结果公示：%(t)s") % {"t": process.title},
             subject=process,
         )
@@ -90,4 +91,4 @@ def notify_objection(objection_id: int, *, handled: bool) -> None:
     else:
         recipients = _managers(objection.process)
         title = _("收到异议：%(t)s") % {"t": objection.process.title}
-    _send(recipients=recipients, kind="review.objection", title=title, subject=objection)
+    _send(recipients=recipients, kind=NotificationKind.OBJECTION, title=title, subject=objection)

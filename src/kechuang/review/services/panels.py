@@ -95,7 +95,7 @@ def member_invite(
         expert=expert.pk,
         role=role,
     )
-    transaction.on_commit(lambda: notify_invitation(member.pk))
+    notify_invitation(member.pk)
     return member
 
 
@@ -131,7 +131,7 @@ def invitation_respond(
         accepted=accept,
         reason=member.decline_reason,
     )
-    transaction.on_commit(lambda: notify_invitation_answer(member.pk))
+    notify_invitation_answer(member.pk)
     return member
 
 

@@ -360,5 +360,5 @@ def process_transition(
         after=snapshot(process),
         note=str(recorded.get("reason", "")),
     )
-    transaction.on_commit(lambda: notify_transition(process.pk, action))
+    notify_transition(process.pk, action)
     return process
