@@ -491,6 +491,19 @@ def cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notify_digest(args: argparse.Namespace) -> int:
+    from kechuang.notifications.mailing import notifications_digest_send
+
+    if not _require_migrated("发送"):
+        return 1
+    sent = notifications_digest_send(
+        period=args.period, dry_run=args.dry_run, write=lambda lines: _out(*lines)
+    )
+    label = {"daily": "每日", "weekly": "每周"}[args.period]
+    _out(f"已{'预览' if args.dry_run else '发送'} {sent} 封{label}通知汇总邮件。")
+    return 0
+
+
 # ---------------------------------------------------------------- bench
 
 
@@ -574,6 +587,16 @@ def build_parser() -> argparse.ArgumentParser:
     digest = add("digest", cmd_digest, "给发布单位的管理员发送新的匹配推荐摘要（邮件）")
     digest.add_argument("--days", type=int, default=7, help="只推荐最近多少天内发布的内容，默认 7")
     digest.add_argument("--dry-run", action="store_true", help="只打印，不发送")
+    notify_digest = add(
+        "notify-digest", cmd_notify_digest, "把尚未发邮件的站内通知按用户汇总成一封邮件发送"
+    )
+    notify_digest.add_argument(
+        "--period",
+        choices=["daily", "weekly"],
+        required=True,
+        help="daily：选择每日汇总的用户（及立即发送失败的通知）；weekly：选择每周汇总的用户",
+    )
+    notify_digest.add_argument("--dry-run", action="store_true", help="只打印，不发送也不标记")
 
     bench = sub.add_parser("bench", help="检索基准测试（docs/benchmarks.md）")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH")

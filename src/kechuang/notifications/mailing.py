@@ -100,7 +100,7 @@ def _digest_recipients(period: str) -> Any:
 
 
 def notifications_digest_send(
-    *, period: str, dry_run: bool = False, write: Callable[..., Any] | None = None
+    *, period: str, dry_run: bool = False, write: Callable[[list[str]], Any] | None = None
 ) -> int:
     """Send each user of ``period`` (daily or weekly) one mail with their unsent notifications.
 
@@ -124,10 +124,10 @@ def notifications_digest_send(
                 continue
             subject = _("科创平台：您有 %(n)d 条新通知") % {"n": len(rows)}
             body = "\n\n".join("\n".join(_entry(row)) for row in rows)
-            body += "\n".join(_footer())
+            body = "\n".join([body, *_footer()])
             if dry_run:
                 if write:
-                    write(f"== {user.email} · {subject}", body, "")
+                    write([f"== {user.email} · {subject}", body, ""])
                 sent += 1
                 continue
             try:

@@ -89,11 +89,12 @@ def notification_mark_read(*, actor: Any, notification: Notification) -> Notific
     return notification
 
 
-def notifications_mark_all_read(*, actor: Any) -> int:
-    """Mark every unread notification of the actor read; returns how many changed."""
-    return Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+def notifications_mark_all_read(*, actor: Any, kind: str | None = None) -> int:
+    """Mark the actor's unread notifications (of ``kind`` if given) read; returns how many."""
+    unread = Notification.objects.filter(recipient=actor, read_at__isnull=True)
+    if kind is not None:
+        unread = unread.filter(kind=kind)
+    return unread.update(read_at=timezone.now())
 
 
 def preference_for(user: Any) -> NotificationPreference:
