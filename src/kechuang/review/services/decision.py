@@ -89,7 +89,8 @@ def notice_open(*, actor: Any, process: ReviewProcess, days: int = 7) -> ReviewP
 
 def selected_subjects(process: ReviewProcess) -> list[tuple[str, int]]:
     """The selected subjects, in the decision's order, once the process is final."""
-    if process.status != ProcessStatus.FINAL:
+    # judged by the row as stored now: the caller's object may predate the last move
+    if not ReviewProcess.objects.filter(pk=process.pk, status=ProcessStatus.FINAL).exists():
         raise InvalidTransition(_("评审尚未完成。"))
     return [
         (s.item.subject_type, int(s.item.subject_id))

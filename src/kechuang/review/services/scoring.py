@@ -35,6 +35,11 @@ from kechuang.review.services.common import lock_process, required_text
 MAX_COMMENT = 3000
 
 
+def _plain(value: Decimal) -> str:
+    """40.00 → "40", 7.50 → "7.5" (never "4E+1")."""
+    return format(value.normalize(), "f")
+
+
 def _values(criteria: list[Criterion], values: Mapping[Any, Any]) -> dict[int, Decimal]:
     """Values keyed by criterion id or name → {criterion id: Decimal}, every rule checked."""
     by_key: dict[str, Criterion] = {}
@@ -59,7 +64,7 @@ def _values(criteria: list[Criterion], values: Mapping[Any, Any]) -> dict[int, D
         elif not c.min_value <= value <= c.max_value:
             errors.setdefault(c.name, []).append(
                 _("分值须在 %(a)s–%(b)s 之间。")
-                % {"a": c.min_value.normalize(), "b": c.max_value.normalize()}
+                % {"a": _plain(c.min_value), "b": _plain(c.max_value)}
             )
         else:
             out[c.pk] = value
