@@ -650,13 +650,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.utils import translation
+
     from kechuang.common.errors import KechuangError
 
-    try:
-        return args.handler(args)
-    except KechuangError as exc:
-        _print_error(exc)
-        return 1
+    # Operators read the command in the site's language, whatever the calling thread had
+    # active before (a test client's English request, say).
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return int(args.handler(args))
+        except KechuangError as exc:
+            _print_error(exc)
+            return 1
 
 
 if __name__ == "__main__":
