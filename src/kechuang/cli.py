@@ -404,6 +404,16 @@ def cmd_expire(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_challenges_tick(args: argparse.Namespace) -> int:
+    from kechuang.challenges.services.tick import challenges_tick
+
+    if not _require_migrated("执行"):
+        return 1
+    result = challenges_tick()
+    _out(f"已截止 {result.closed} 个到期榜单，发送 {result.reminded} 个榜单的截止提醒。")
+    return 0
+
+
 # ---------------------------------------------------------------- search index
 
 
@@ -579,6 +589,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add("check", cmd_check, "检查配置、数据库、迁移、数据目录和词表")
     add("expire", cmd_expire, "把发布期已满的需求和成果标为已过期")
+    add("challenges-tick", cmd_challenges_tick, "截止到期的揭榜挂帅榜单，发送截止提醒")
     add("reindex", cmd_reindex, "从数据库重建搜索索引（建好后原子替换旧索引）")
     health = add(
         "search-health", cmd_search_health, "查看搜索索引：大小、各类条数、待索引队列、向量模型"

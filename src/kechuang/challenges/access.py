@@ -88,17 +88,24 @@ def organiser_side(user: Any, call: Call) -> bool:
 
 
 def access_application_by_id(user: Any, pk: Any, *, action: str = "view") -> Application:
-    """``view``: applicant side, or the organiser side / recommending associations once
-    submitted; ``edit``: applicant side; ``organise``: organiser side."""
-    _check(action, {"view", "edit", "organise"})
+    """``view``: applicant side, or once submitted the organiser side and the associations
+    above the applicant; ``edit``: applicant side; ``organise``: organiser side;
+    ``recommend``: the associations above the applicant (the service picks the level)."""
+    _check(action, {"view", "edit", "organise", "recommend"})
     item = _get(
         Application.objects.select_related("call__organiser", "call_problem", "organization"),
         pk,
     )
     own = is_applicant_side(user, item)
-    organiser = item.status != ApplicationStatus.DRAFT and organiser_side(user, item.call)
-    if not (own or organiser):
+    submitted = item.status != ApplicationStatus.DRAFT
+    organiser = submitted and organiser_side(user, item.call)
+    upward = (
+        submitted and item.organization is not None and viewer_for(user).manages(item.organization)
+    )
+    if not (own or organiser or upward):
         raise NotFound()
+    if action == "recommend" and not upward:
+        raise PermissionDenied()
     if action == "edit" and not own:
         raise PermissionDenied()
     if action == "organise" and not organiser:

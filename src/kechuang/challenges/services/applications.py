@@ -59,13 +59,19 @@ def applicant_key(kind: str, applicant: Any, organization: Organization | None) 
     return f"user:{applicant.pk}"
 
 
+def speaks_for(user: Any, organization: Organization) -> bool:
+    """Admin or staff of ``organization`` itself: associations above it manage it too, but
+    they recommend its bids and so must not write them."""
+    return organization.path in viewer_for(user).managed_paths
+
+
 def is_applicant_side(user: Any, application: Application) -> bool:
     if user is None or not user.is_authenticated:
         return False
     if application.applicant_id == user.pk:
         return True
     org = application.organization
-    return org is not None and viewer_for(user).manages(org)
+    return org is not None and speaks_for(user, org)
 
 
 def _check_window(call: Call) -> None:
@@ -156,7 +162,7 @@ def application_create(
     _check_window(call)
     viewer = viewer_for(actor)
     if kind in ORG_KINDS:
-        if organization is None or not viewer.manages(organization):
+        if organization is None or not speaks_for(actor, organization):
             raise PermissionDenied(_("单位或联合体申报须由牵头单位的管理员或工作人员提交。"))
     elif organization is not None and organization.pk not in viewer.member_org_ids:
         raise PermissionDenied(_("个人或团队申报只能填写本人所在单位。"))

@@ -50,6 +50,9 @@ from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
 from kechuang.orgs.access import viewer_for
 
 
+CENT = Decimal("0.01")
+
+
 def lock_project(project: Project) -> Project:
     return (
         Project.objects.select_for_update()
@@ -78,12 +81,13 @@ def _require_active(project: Project) -> None:
 
 
 def planned_total(project: Project) -> Decimal:
-    return project.milestones.aggregate(s=Sum("tranche_amount"))["s"] or Decimal(0)
+    total = project.milestones.aggregate(s=Sum("tranche_amount"))["s"] or Decimal(0)
+    return total.quantize(CENT)  # SQLite sums lose the scale
 
 
 def released_total(project: Project) -> Decimal:
     total = TranchePayment.objects.filter(milestone__project=project).aggregate(s=Sum("amount"))
-    return total["s"] or Decimal(0)
+    return (total["s"] or Decimal(0)).quantize(CENT)
 
 
 @transaction.atomic

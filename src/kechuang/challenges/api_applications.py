@@ -1,0 +1,221 @@
+"""/api/v1/challenges: applications (揭榜) and recommendations up the tree."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+
+from kechuang.api.auth import token_user
+from kechuang.api.schemas import InputSchema, PageIn, paginate, problems
+from kechuang.challenges.access import access_application_by_id, access_call_by_id
+from kechuang.challenges.api_schemas import (
+    ApplicationOut,
+    ApplicationPage,
+    IndicatorIn,
+    ReasonIn,
+    TeamMember,
+)
+from kechuang.challenges.choices import ApplicantKind, RecommendationDecision
+from kechuang.challenges.models import CallProblem
+from kechuang.challenges.selectors import (
+    application_duplicates,
+    applications_mine,
+    call_applications,
+    recommendation_queue,
+)
+from kechuang.challenges.services.applications import (
+    application_create,
+    application_submit,
+    application_update,
+    application_withdraw,
+)
+from kechuang.challenges.services.recommendations import recommendation_decide
+from kechuang.orgs.access import access_organization_by_id
+
+router = Router()
+
+
+class PartnerIn(InputSchema):
+    organization: int
+    role: str = ""
+
+
+class ApplicationFieldsIn(InputSchema):
+    title: str | None = None
+    technical_route: str | None = None
+    indicators: list[IndicatorIn] | None = None
+    budget: Decimal | None = None
+    schedule: str | None = None
+    team: list[TeamMember] | None = None
+
+
+class ApplicationCreateIn(ApplicationFieldsIn):
+    call_problem: int = Field(..., description="榜单题目 id。")
+    kind: ApplicantKind
+    organization: int | None = Field(
+        None, description="申报（牵头）单位 id；单位和联合体申报必填。"
+    )
+    partners: list[PartnerIn] = Field([], description="联合体成员单位，不超过榜单的上限。")
+    title: str
+    technical_route: str
+    indicators: list[IndicatorIn]
+    budget: Decimal
+    schedule: str
+
+
+class DuplicateOut(Schema):
+    application_id: int
+    call_id: int
+    call_title: str
+    title: str
+    similarity: float = Field(..., description="方案文本相似度（字二元组 Jaccard，0–1）。")
+
+
+class RecommendationIn(InputSchema):
+    decision: RecommendationDecision
+    reason: str = ""
+
+
+class RecommendationOut(Schema):
+    id: int
+    association_id: int
+    level: str
+    decision: str
+    reason: str
+
+
+@router.post(
+    "/applications",
+    response={201: ApplicationOut, **problems(401, 403, 404, 409, 422)},
+    summary="揭榜（创建申请草稿）",
+    description="截止后 409 `deadline_passed`；超过每个申报主体的申请上限 422 `limit_reached`；"
+    "联合体成员超过上限 422 `too_many_partners`。",
+)
+def challenge_application_create(request: HttpRequest, payload: ApplicationCreateIn) -> Any:
+    user = token_user(request)
+    call_problem = get_object_or_404(CallProblem, pk=payload.call_problem)
+    access_call_by_id(user, call_problem.call_id)
+    organization = (
+        access_organization_by_id(user, payload.organization) if payload.organization else None
+    )
+    data = payload.model_dump(exclude={"call_problem", "kind", "organization", "partners"})
+    item = application_create(
+        actor=user,
+        call_problem=call_problem,
+        kind=payload.kind.value,
+        organization=organization,
+        partners=[p.model_dump() for p in payload.partners],
+        **data,
+    )
+    return Status(201, item)
+
+
+@router.get(
+    "/applications/mine", response={200: ApplicationPage, **problems(401)}, summary="我的揭榜申请"
+)
+def challenge_application_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
+    return paginate(applications_mine(token_user(request)), params)
+
+
+@router.get(
+    "/applications/{application_id}",
+    response={200: ApplicationOut, **problems(401, 404)},
+    summary="揭榜申请详情",
+)
+def challenge_application_detail(request: HttpRequest, application_id: int) -> Any:
+    return access_application_by_id(token_user(request), application_id)
+
+
+@router.patch(
+    "/applications/{application_id}",
+    response={200: ApplicationOut, **problems(401, 403, 404, 409, 422)},
+    summary="修改揭榜申请（截止前）",
+)
+def challenge_application_update(
+    request: HttpRequest, application_id: int, payload: ApplicationFieldsIn
+) -> Any:
+    user = token_user(request)
+    item = access_application_by_id(user, application_id, action="edit")
+    return application_update(
+        actor=user, application=item, **payload.model_dump(exclude_unset=True)
+    )
+
+
+@router.post(
+    "/applications/{application_id}/submit",
+    response={200: ApplicationOut, **problems(401, 403, 404, 409, 422)},
+    summary="提交揭榜申请",
+)
+def challenge_application_submit(request: HttpRequest, application_id: int) -> Any:
+    user = token_user(request)
+    item = access_application_by_id(user, application_id, action="edit")
+    return application_submit(actor=user, application=item)
+
+
+@router.post(
+    "/applications/{application_id}/withdraw",
+    response={200: ApplicationOut, **problems(401, 403, 404, 409)},
+    summary="撤回揭榜申请",
+)
+def challenge_application_withdraw(
+    request: HttpRequest, application_id: int, payload: ReasonIn
+) -> Any:
+    user = token_user(request)
+    item = access_application_by_id(user, application_id, action="edit")
+    return application_withdraw(actor=user, application=item, reason=payload.reason)
+
+
+@router.get(
+    "/applications/{application_id}/duplicates",
+    response={200: list[DuplicateOut], **problems(401, 403, 404)},
+    summary="同一方案投向其他榜单（组织方查看）",
+)
+def challenge_application_duplicates(request: HttpRequest, application_id: int) -> Any:
+    item = access_application_by_id(token_user(request), application_id, action="organise")
+    return application_duplicates(item)
+
+
+@router.get(
+    "/calls/{call_id}/applications",
+    response={200: ApplicationPage, **problems(401, 404)},
+    summary="榜单的揭榜申请（组织方看全部，科协看本辖区）",
+)
+def challenge_call_applications(
+    request: HttpRequest, call_id: int, params: Query[PageIn], status: str = ""
+) -> Any:
+    user = token_user(request)
+    return paginate(
+        call_applications(user, access_call_by_id(user, call_id), status=status), params
+    )
+
+
+@router.get(
+    "/recommendations/queue",
+    response={200: list[ApplicationOut], **problems(401)},
+    summary="等待本级科协推荐的申请",
+)
+def challenge_recommendation_queue(request: HttpRequest) -> Any:
+    return recommendation_queue(token_user(request))
+
+
+@router.post(
+    "/applications/{application_id}/recommendations",
+    response={201: RecommendationOut, **problems(401, 403, 404, 409, 422)},
+    summary="给出本级推荐意见",
+    description="只有当前层级科协的管理员或工作人员可以给出；名额用完 422 `quota_exceeded`。",
+)
+def challenge_recommendation_decide(
+    request: HttpRequest, application_id: int, payload: RecommendationIn
+) -> Any:
+    user = token_user(request)
+    item = access_application_by_id(user, application_id, action="recommend")
+    return Status(
+        201,
+        recommendation_decide(
+            actor=user, application=item, decision=payload.decision.value, reason=payload.reason
+        ),
+    )
