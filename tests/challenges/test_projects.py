@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from kechuang.challenges.models import Application, Call, Filing, Project
+from kechuang.challenges.services.acceptance import acceptance_publish, acceptance_record
 from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import call_transition
 from kechuang.challenges.services.projects import (
@@ -19,7 +20,6 @@ from kechuang.challenges.services.projects import (
     project_transition,
     tranche_release,
 )
-from kechuang.challenges.services.acceptance import acceptance_publish, acceptance_record
 from kechuang.common.errors import Conflict, InvalidTransition, ValidationFailed
 from kechuang.notifications.models import Notification
 from tests.challenges.conftest import Tree, challenge_state, past_deadline, submitted_bid

@@ -118,6 +118,7 @@ def challenge_application_create(request: HttpRequest, payload: ApplicationCreat
     "/applications/mine", response={200: ApplicationPage, **problems(401)}, summary="我的揭榜申请"
 )
 def challenge_application_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
+    """调用者提交的、或其作为管理员的单位牵头的揭榜申请。"""
     return paginate(applications_mine(token_user(request)), params)
 
 
@@ -127,6 +128,7 @@ def challenge_application_mine(request: HttpRequest, params: Query[PageIn]) -> A
     summary="揭榜申请详情",
 )
 def challenge_application_detail(request: HttpRequest, application_id: int) -> Any:
+    """申报方可看；提交后组织方和申报单位上级科协也可看。"""
     return access_application_by_id(token_user(request), application_id)
 
 
@@ -138,6 +140,7 @@ def challenge_application_detail(request: HttpRequest, application_id: int) -> A
 def challenge_application_update(
     request: HttpRequest, application_id: int, payload: ApplicationFieldsIn
 ) -> Any:
+    """部分更新；截止前、且尚未进入逐级推荐时可以修改。"""
     user = token_user(request)
     item = access_application_by_id(user, application_id, action="edit")
     return application_update(
@@ -151,6 +154,7 @@ def challenge_application_update(
     summary="提交揭榜申请",
 )
 def challenge_application_submit(request: HttpRequest, application_id: int) -> Any:
+    """截止前提交；须逐级推荐时进入推荐，否则进入待评审。"""
     user = token_user(request)
     item = access_application_by_id(user, application_id, action="edit")
     return application_submit(actor=user, application=item)
@@ -164,6 +168,7 @@ def challenge_application_submit(request: HttpRequest, application_id: int) -> A
 def challenge_application_withdraw(
     request: HttpRequest, application_id: int, payload: ReasonIn
 ) -> Any:
+    """申报方在评审开始前撤回，撤回后名额释放。"""
     user = token_user(request)
     item = access_application_by_id(user, application_id, action="edit")
     return application_withdraw(actor=user, application=item, reason=payload.reason)
@@ -175,6 +180,7 @@ def challenge_application_withdraw(
     summary="同一方案投向其他榜单（组织方查看）",
 )
 def challenge_application_duplicates(request: HttpRequest, application_id: int) -> Any:
+    """其他榜单中与本申请方案文本相似度不低于 0.5 的申请（只显示标题和相似度）。"""
     item = access_application_by_id(token_user(request), application_id, action="organise")
     return application_duplicates(item)
 
@@ -187,6 +193,7 @@ def challenge_application_duplicates(request: HttpRequest, application_id: int) 
 def challenge_call_applications(
     request: HttpRequest, call_id: int, params: Query[PageIn], status: str = ""
 ) -> Any:
+    """组织方看全部已提交申请；科协看本辖区的；其他人只看自己的。"""
     user = token_user(request)
     return paginate(
         call_applications(user, access_call_by_id(user, call_id), status=status), params
@@ -199,6 +206,7 @@ def challenge_call_applications(
     summary="等待本级科协推荐的申请",
 )
 def challenge_recommendation_queue(request: HttpRequest) -> Any:
+    """等待调用者本级科协给出推荐意见的申请。"""
     return recommendation_queue(token_user(request))
 
 

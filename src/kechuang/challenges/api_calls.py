@@ -116,6 +116,7 @@ class ProblemActionIn(ActionIn):
 
 @router.post("/rounds", response={201: RoundOut, **problems(401, 403, 422)}, summary="开启难题征集")
 def challenge_round_open(request: HttpRequest, payload: RoundIn) -> Any:
+    """科协（含企业科协）的管理员或工作人员开启一轮难题征集。"""
     user = token_user(request)
     owner = access_organization_by_id(user, payload.owner)
     data = payload.model_dump(exclude={"owner"})
@@ -124,6 +125,7 @@ def challenge_round_open(request: HttpRequest, payload: RoundIn) -> Any:
 
 @router.get("/rounds", response={200: RoundPage, **problems(401)}, summary="我可参与或管理的征集")
 def challenge_round_list(request: HttpRequest, params: Query[PageIn]) -> Any:
+    """调用者所在单位上级开启的、或调用者管理的征集轮次。"""
     return paginate(round_list(token_user(request)), params)
 
 
@@ -133,6 +135,7 @@ def challenge_round_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     summary="提交难题",
 )
 def challenge_problem_submit(request: HttpRequest, round_id: int, payload: ProblemIn) -> Any:
+    """征集单位下属单位的成员以本单位名义提交难题；征集截止后 409。"""
     user = token_user(request)
     round = access_round_by_id(user, round_id)
     organization = access_organization_by_id(user, payload.organization)
@@ -149,6 +152,7 @@ def challenge_problem_submit(request: HttpRequest, round_id: int, payload: Probl
 
 @router.get("/problems", response={200: ProblemPage, **problems(401)}, summary="难题列表", **PUBLIC)
 def challenge_problem_list(request: HttpRequest, params: Query[PageIn], status: str = "") -> Any:
+    """已对外发布的难题任何人可看；内部揭榜中的难题只有征集单位辖区内的成员可看；其余只有提出单位和征集单位可看。"""
     return paginate(problem_list(optional_user(request), status=status), params)
 
 
@@ -158,6 +162,7 @@ def challenge_problem_list(request: HttpRequest, params: Query[PageIn], status: 
     summary="难题分类",
 )
 def challenge_problem_classify(request: HttpRequest, problem_id: int, payload: ClassifyIn) -> Any:
+    """征集单位的管理员或工作人员设置行业（GB/T 4754）、学科（GB/T 13745）和关键词。"""
     user = token_user(request)
     problem = access_problem_by_id(user, problem_id, action="manage")
     keywords = None if payload.keywords is None else "，".join(payload.keywords)
@@ -178,6 +183,7 @@ def challenge_problem_classify(request: HttpRequest, problem_id: int, payload: C
 def challenge_problem_transition(
     request: HttpRequest, problem_id: int, payload: ProblemActionIn
 ) -> Any:
+    """按状态流转表：accept、reject（须理由）、offer_internal（先内部揭榜）、take（辖区内单位承接）、publish（对外发布）。"""
     user = token_user(request)
     problem = access_problem_by_id(user, problem_id)
     taken_by = access_organization_by_id(user, payload.taken_by) if payload.taken_by else None
@@ -267,6 +273,7 @@ def _call_detail(user: Any, call: Call) -> dict[str, Any]:
 def challenge_call_list(
     request: HttpRequest, params: Query[PageIn], status: str = "", mine: bool = False
 ) -> Any:
+    """已发布的榜单任何人可看；草稿只有组织单位一方可看。`mine=true` 只列出调用者管理的榜单。"""
     return paginate(call_list(optional_user(request), status=status, mine=mine), params)
 
 
@@ -277,12 +284,14 @@ def challenge_call_list(
     **PUBLIC,
 )
 def challenge_call_detail(request: HttpRequest, call_id: int) -> Any:
+    """榜单及其题目；题目详情按保密等级对调用者可见或隐藏。"""
     user = optional_user(request)
     return _call_detail(user, access_call_by_id(user, call_id))
 
 
 @router.post("/calls", response={201: CallDetailOut, **problems(401, 403, 422)}, summary="创建榜单")
 def challenge_call_create(request: HttpRequest, payload: CallCreateIn) -> Any:
+    """以草稿状态创建榜单。每个申报主体的申请上限默认 1，联合体成员上限默认 4。"""
     user = token_user(request)
     organiser = access_organization_by_id(user, payload.organiser)
     data = payload.model_dump(exclude={"organiser"}, exclude_none=True)
@@ -295,6 +304,7 @@ def challenge_call_create(request: HttpRequest, payload: CallCreateIn) -> Any:
     summary="修改草稿榜单",
 )
 def challenge_call_update(request: HttpRequest, call_id: int, payload: CallFieldsIn) -> Any:
+    """部分更新，只有草稿可以修改（否则 409）。"""
     user = token_user(request)
     call = access_call_by_id(user, call_id, action="manage")
     call = call_update(actor=user, call=call, **payload.model_dump(exclude_unset=True))

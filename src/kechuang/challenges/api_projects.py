@@ -199,6 +199,7 @@ def challenge_award_make(request: HttpRequest, application_id: int, payload: Awa
 
 @router.get("/projects", response={200: ProjectPage, **problems(401)}, summary="揭榜项目列表")
 def challenge_project_list(request: HttpRequest, params: Query[PageIn]) -> Any:
+    """组织方、揭榜方及其上级科协可见的项目。"""
     return paginate(project_list(token_user(request)), params)
 
 
@@ -206,6 +207,7 @@ def challenge_project_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     "/projects/{project_id}", response={200: ProjectOut, **problems(401, 404)}, summary="项目详情"
 )
 def challenge_project_detail(request: HttpRequest, project_id: int) -> Any:
+    """项目、里程碑、拨付和验收情况。"""
     return _project(token_user(request), project_id, "view")
 
 
@@ -227,6 +229,7 @@ def challenge_milestone_add(request: HttpRequest, project_id: int, payload: Mile
     summary="里程碑评审结论",
 )
 def challenge_milestone_review(request: HttpRequest, milestone_id: int, payload: VerdictIn) -> Any:
+    """组织方记录里程碑评审结论（pass 或 fail）、评审人和意见。"""
     user = token_user(request)
     milestone = _milestone(user, milestone_id, "organise")
     return milestone_review(actor=user, milestone=milestone, **payload.model_dump())
@@ -250,6 +253,7 @@ def challenge_tranche_release(request: HttpRequest, milestone_id: int, payload: 
     summary="提交进展报告（揭榜方）",
 )
 def challenge_report_file(request: HttpRequest, project_id: int, payload: ReportIn) -> Any:
+    """揭榜方提交进展报告，可指明里程碑。"""
     user = token_user(request)
     project = _project(user, project_id, "execute")
     milestone = _milestone(user, payload.milestone, "execute") if payload.milestone else None
@@ -264,6 +268,7 @@ def challenge_report_file(request: HttpRequest, project_id: int, payload: Report
     summary="申请变更（揭榜方）",
 )
 def challenge_change_request(request: HttpRequest, project_id: int, payload: ChangeIn) -> Any:
+    """揭榜方申请变更；可申请调整某个里程碑的完成日期。"""
     user = token_user(request)
     project = _project(user, project_id, "execute")
     milestone = _milestone(user, payload.milestone, "execute") if payload.milestone else None
@@ -313,6 +318,7 @@ def challenge_project_transition(request: HttpRequest, project_id: int, payload:
 def challenge_acceptance_record(
     request: HttpRequest, project_id: int, payload: AcceptanceIn
 ) -> Any:
+    """逐项对照承诺指标给出完成值和是否达到；有指标未达到时不能判定为通过。"""
     user = token_user(request)
     project = _project(user, project_id, "organise")
     acceptance_record(
@@ -332,6 +338,7 @@ def challenge_acceptance_record(
     summary="公布验收结果",
 )
 def challenge_acceptance_publish(request: HttpRequest, project_id: int, payload: ReasonIn) -> Any:
+    """公布验收结果。"""
     user = token_user(request)
     project = _project(user, project_id, "organise")
     acceptance = getattr(project, "acceptance", None)

@@ -49,7 +49,6 @@ from kechuang.challenges.services.steps import (
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
 from kechuang.orgs.access import viewer_for
 
-
 CENT = Decimal("0.01")
 
 
