@@ -172,11 +172,16 @@ KECHUANG_MAX_UPLOAD_BYTES = int(os.environ.get("KECHUANG_MAX_UPLOAD_BYTES", str(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Search and matching (docs: DESIGN.md §Search and matching). ``local`` is tantivy + usearch
-# under KECHUANG_INDEX_DIR; ``database`` turns the engine off (keyword search in the
-# database only). Embeddings: e5-small | sentence-transformers:<model> | openai-compatible:<url>
-# | none.
+# under KECHUANG_INDEX_DIR; ``milvus`` is Milvus or milvus-lite; ``database`` turns the engine
+# off (keyword search in the database only). Embeddings: e5-small |
+# sentence-transformers:<model> | openai-compatible:<url> | none.
 KECHUANG_SEARCH_BACKEND = os.environ.get("KECHUANG_SEARCH_BACKEND", "local")
 KECHUANG_EMBEDDINGS = os.environ.get("KECHUANG_EMBEDDINGS", "e5-small")
+# ``milvus`` (docs/milvus.md): empty URI = milvus-lite inside the index directory; a *.db
+# path = milvus-lite there; http(s)://host:19530 = a Milvus server (token user:password).
+KECHUANG_MILVUS_URI = os.environ.get("KECHUANG_MILVUS_URI", "")
+KECHUANG_MILVUS_TOKEN = os.environ.get("KECHUANG_MILVUS_TOKEN", "")
+KECHUANG_MILVUS_COLLECTION_PREFIX = os.environ.get("KECHUANG_MILVUS_COLLECTION_PREFIX", "kechuang")
 KECHUANG_INDEX_DIR = Path(os.environ.get("KECHUANG_INDEX_DIR") or DATA_DIR / "index")
 KECHUANG_EMBEDDING_CACHE_DIR = Path(
     os.environ.get("KECHUANG_EMBEDDING_CACHE_DIR") or DATA_DIR / "embeddings"

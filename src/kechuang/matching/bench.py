@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 
@@ -328,10 +328,9 @@ def run_retrieval(
     """
     if mode not in MODES:
         raise BenchError(f"--mode must be one of {', '.join(MODES)}")
-    if backend == "milvus":
-        raise BenchError("the milvus backend is not available yet: use --backend local")
-    if backend != "local":
-        raise BenchError(f"unknown backend {backend!r}: use --backend local")
+    if backend not in ("local", "milvus"):
+        raise BenchError(f"unknown backend {backend!r}: use --backend local or milvus")
+    chosen: Literal["local", "milvus"] = "milvus" if backend == "milvus" else "local"
     if (corpus_path is None) == (experts_path is None):
         raise BenchError("give exactly one of --corpus and --experts")
     queries = read_queries(queries_path)
@@ -347,7 +346,8 @@ def run_retrieval(
             Path(tmp) / "index",
             docs,
             chain=chain,
-            config=config or EngineConfig(),
+            # milvus: milvus-lite inside the temporary index unless --config milvus_uri=…
+            config=dataclasses.replace(config or EngineConfig(), backend=chosen),
             stats=stats,
         )
         try:

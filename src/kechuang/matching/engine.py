@@ -62,7 +62,11 @@ _HAS_WORD = re.compile(r"[\w]", re.UNICODE)
 class EngineConfig:
     """Everything that shapes ranking and storage; the defaults are the tuned ones."""
 
-    backend: Literal["local"] = "local"
+    backend: Literal["local", "milvus"] = "local"
+    # milvus: "" = milvus-lite inside the index directory, a *.db path, or http(s)://…
+    milvus_uri: str = ""
+    milvus_token: str = ""
+    milvus_collection_prefix: str = "kechuang"
     # fusion
     fusion: Literal["rrf", "weighted"] = "weighted"
     rrf_k: float = 60.0
@@ -150,6 +154,20 @@ class Engine:
 
     def _make_backend(self) -> Backend:
         config = self.config
+        if config.backend == "milvus":
+            from kechuang.matching.backends.milvus import MilvusBackend
+
+            return MilvusBackend(
+                self.path,
+                model=self.embedder.name if self.embedder else "none",
+                dim=self.embedder.dim if self.embedder else 0,
+                uri=config.milvus_uri,
+                token=config.milvus_token,
+                prefix=config.milvus_collection_prefix,
+                connectivity=config.hnsw_connectivity,
+                expansion_add=config.hnsw_expansion_add,
+                expansion_search=config.hnsw_expansion_search,
+            )
         if config.backend != "local":
             raise ValueError(f"unknown matching backend: {config.backend!r}")
         from kechuang.matching.backends.local import LocalBackend

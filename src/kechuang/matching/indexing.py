@@ -118,13 +118,21 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
 
 def _default_factory(path: Path) -> SearchEngine:
     from kechuang.matching.embeddings import CachedEmbedder, EmbeddingCache, load_embedder
-    from kechuang.matching.engine import Engine
+    from kechuang.matching.engine import Engine, EngineConfig
 
     inner = load_embedder(settings.KECHUANG_EMBEDDINGS)
     embedder = None
     if inner is not None:
         cache = EmbeddingCache(Path(settings.KECHUANG_EMBEDDING_CACHE_DIR), inner.name, inner.dim)
         embedder = CachedEmbedder(inner, cache)
+    if str(settings.KECHUANG_SEARCH_BACKEND) == "milvus":
+        config = EngineConfig(
+            backend="milvus",
+            milvus_uri=str(settings.KECHUANG_MILVUS_URI),
+            milvus_token=str(settings.KECHUANG_MILVUS_TOKEN),
+            milvus_collection_prefix=str(settings.KECHUANG_MILVUS_COLLECTION_PREFIX),
+        )
+        return Engine(path, embedder=embedder, config=config)
     return Engine(path, embedder=embedder)
 
 
@@ -490,6 +498,9 @@ def _count_kind(engine: SearchEngine, kind: str) -> int | None:
     if counter is not None:
         return int(counter(kind))
     backend = getattr(engine, "backend", None)
+    count_kind = getattr(backend, "count_kind", None)  # milvus
+    if count_kind is not None:
+        return int(count_kind(kind))
     db = getattr(backend, "_db", None)
     if db is None:
         return None
