@@ -71,6 +71,14 @@ def test_every_operation_is_documented() -> None:
             assert errors - {401}, (method, path)
 
 
+# The public notice (公示) of a review: anyone may read processes and decisions.
+REVIEW_PUBLIC = {
+    "/api/v1/reviews/processes",
+    "/api/v1/reviews/processes/{process_id}",
+    "/api/v1/reviews/processes/{process_id}/decision",
+}
+
+
 def test_writes_require_a_token_and_public_reads_make_it_optional() -> None:
     for method, path, op in operations():
         if method == "GET" and (
@@ -85,6 +93,7 @@ def test_writes_require_a_token_and_public_reads_make_it_optional() -> None:
                 "/api/v1/challenges/calls/{call_id}",
                 "/api/v1/challenges/problems",
             }
+            or path in REVIEW_PUBLIC
         ):
             assert op["security"] == [{}, {"TokenAuth": []}], path
         else:

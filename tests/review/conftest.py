@@ -62,6 +62,15 @@ def make_expert(
     return expert
 
 
+GOOD_VALUES = {
+    "技术价值": 30,
+    "战略价值": 15,
+    "社会价值": 10,
+    "知识产权与人才产出": 10,
+    "实施可行性": 5,
+}
+
+
 def user_of(expert: ExpertProfile) -> User:
     assert expert.user is not None
     return expert.user
