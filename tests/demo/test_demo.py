@@ -21,7 +21,7 @@ from kechuang.orgs.models import Organization
 
 pytestmark = pytest.mark.django_db
 
-EXPECTED = {"organizations": 41, "users": 43, "needs": 31, "achievements": 50, "experts": 31}
+EXPECTED = {"organizations": 41, "users": 48, "needs": 31, "achievements": 50, "experts": 36}
 
 
 def counts() -> dict[str, int]:
@@ -46,7 +46,7 @@ def test_demo_no_serve_loads_once(no_static: list[int], capsys: Any) -> None:
     assert cli.main(["demo", "--no-serve"]) == 0
     first = capsys.readouterr().out
     assert counts() == EXPECTED
-    assert "已载入演示数据：41 个组织，31 条需求，50 项成果，31 位专家，43 个账号。" in first
+    assert "已载入演示数据：41 个组织，31 条需求，50 项成果，36 位专家，48 个账号。" in first
     assert "admin@kechuang.example" in first
     assert "只能用于本机演示" in first
     audit_before = AuditEntry.objects.count()
@@ -75,13 +75,13 @@ def test_demo_statuses_fill_workspace_and_review_queue(no_static: list[int]) -> 
         "returned": 1,
     }
     assert Counter(ExpertProfile.objects.values_list("status", flat=True)) == {
-        "published": 28,
+        "published": 33,
         "draft": 2,
         "hidden": 1,
     }
-    assert ExpertWork.objects.count() == 65
+    assert ExpertWork.objects.count() == 70
     assert ExpertProfile.objects.filter(is_government_staff=True).count() == 1
-    assert ExpertProfile.objects.filter(is_frontline_engineer=True).count() == 6
+    assert ExpertProfile.objects.filter(is_frontline_engineer=True).count() == 9
     hangzhou = User.objects.get(email="hangzhou@kechuang.example")
     assert list(review_queue(Need, user=hangzhou).values_list("title", flat=True)) == [
         "扁形茶炒制过程含水率在线检测"

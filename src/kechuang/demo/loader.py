@@ -30,6 +30,7 @@ from kechuang.catalog.services import (
     listing_transition,
     need_create,
 )
+from kechuang.demo import challenges
 from kechuang.demo.achievements import ACHIEVEMENTS
 from kechuang.demo.experts import EXPERTS
 from kechuang.demo.needs import NEEDS
@@ -58,13 +59,17 @@ def demo_has_data() -> bool:
 
 
 def demo_accounts() -> list[tuple[str, str]]:
-    """(login, role) of the main demo accounts that exist in this database."""
+    """(login, role) of the main demo accounts, then the challenges' reviewer and winner,
+    that exist in this database."""
     present = set(
         User.objects.filter(email__in=[a.email for a in MAIN_ACCOUNTS]).values_list(
             "email", flat=True
         )
     )
-    return [(a.email, a.role) for a in MAIN_ACCOUNTS if a.email in present]
+    main = [(a.email, a.role) for a in MAIN_ACCOUNTS if a.email in present]
+    extra = User.objects.filter(email__in=[e for e, _ in challenges.ACCOUNTS])
+    found = set(extra.values_list("email", flat=True))
+    return main + [(e, role) for e, role in challenges.ACCOUNTS if e in found]
 
 
 class _Loader:
@@ -248,7 +253,13 @@ def demo_load() -> dict[str, int]:
     loader.load_needs()
     loader.load_achievements()
     loader.load_experts()
+    with override_settings(PASSWORD_HASHERS=hashers):
+        assert loader.admin is not None
+        found = challenges.load(
+            orgs=loader.orgs, managers=loader.managers, admin=loader.admin, password=PASSWORD
+        )
     return {
+        **found,
         "organizations": Organization.objects.count(),
         "users": User.objects.count(),
         "needs": Need.objects.count(),
