@@ -169,3 +169,17 @@ def test_cancel_needs_a_reason(scene: Scene) -> None:
     )
     scene.process.refresh_from_db()
     assert scene.process.status == ProcessStatus.CANCELLED
+
+
+def test_event_log_is_append_only(scene: Scene) -> None:
+    event = scene.process.events.first()
+    assert event is not None
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        ReviewEvent.objects.filter(process=scene.process).update(params={})
+    with pytest.raises(TypeError):
+        ReviewEvent.objects.filter(process=scene.process).delete()
+    assert ReviewEvent.objects.filter(process=scene.process).count() == 5

@@ -5,9 +5,13 @@ columns = items, like ``review.assignment``). Two ways behind the one function:
 
 - the matching engine (``kechuang.matching``), when it is available: each item is asked
   as a "more like this" document against the expert index, and an expert scores as the
-  engine scores them — by their best-matching work (passage), fused lexical + dense. An
-  expert the engine does not return among its candidates (``CANDIDATES``), or who is
-  not in the public index at all, gets 0;
+  engine scores them — by their best-matching work (passage). The affinity is the hit's
+  dense cosine similarity when the engine embeds (it is absolute, so it compares across
+  items and experts; the fused score is min–max normalised per query and does not — on
+  the gold standard the dense side ranks papers per reviewer with loss 0.207, the
+  per-query fused score 0.281, see docs/benchmarks.md), else its raw BM25 score. An expert
+  the engine does not return among its candidates (``CANDIDATES``), or who is not in
+  the public index at all, gets 0;
 - otherwise keyword overlap: the jieba tokens (the engine's own analyser, with its
   synonyms and stopwords) of the item's title and text against the tokens of the
   expert's keywords and work titles, as the Ochiai coefficient |I ∩ E| / √(|I|·|E|)
@@ -68,6 +72,15 @@ def keyword_affinity(experts: Sequence[Any], items: Sequence[Reviewable]) -> NDA
     return out
 
 
+def _component(hit: Any) -> float:
+    """Dense cosine if the engine embeds, else raw BM25, else the fused score: the first
+    two are comparable across queries (items), the fused score is not."""
+    for value in (hit.dense_score, hit.lexical_score, hit.score):
+        if value is not None:
+            return float(value)
+    return 0.0
+
+
 def engine_affinity(
     experts: Sequence[Any], items: Sequence[Reviewable]
 ) -> NDArray[np.float64] | None:
@@ -86,7 +99,7 @@ def engine_affinity(
             for hit in engine.similar(doc, kinds=("expert",), limit=CANDIDATES):
                 r = row.get(hit.id)
                 if r is not None:
-                    out[r, a] = max(0.0, float(hit.score))
+                    out[r, a] = max(0.0, _component(hit))
     except indexing.SearchUnavailable:
         return None
     except indexing.ENGINE_ERRORS as exc:
