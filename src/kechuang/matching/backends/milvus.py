@@ -31,7 +31,8 @@ both tokenizers keep whole, so the same rows rank alike on lite and on a server.
 Writes are buffered until ``commit``: Milvus has no transactions, so ``write``/``delete``
 collect the changes and ``commit`` applies them (upsert units, delete stale units, upsert
 documents, bump the version); ``rollback`` drops the buffer. Reads use consistency level
-Strong, so a commit is visible to every reader as soon as it returns. A commit interrupted
+Strong, so a commit is visible to every reader as soon as it returns (milvus-lite also
+flushes at each commit, see ``_commit``). A commit interrupted
 half-way (a server crash) leaves some documents updated and others not, never a unit
 without its document; ``kechuang reindex`` repairs it.
 """
@@ -475,6 +476,12 @@ class MilvusBackend:
         meta["version"] = int(meta.get("version", 0)) + 1
         meta["last_write"] = datetime.now(UTC).isoformat(timespec="seconds")
         client.upsert(self.docs, [_doc_row(META_ID, META_KIND, attrs=meta)])
+        if not self.server:
+            # milvus-lite rebuilds the BM25 index of unflushed rows on every search (3 s a
+            # query at 2,000 rows); a flushed segment keeps its index. A server indexes
+            # growing segments itself and rate-limits flushes, so it is left alone.
+            client.flush(self.units)
+            client.flush(self.docs)
 
     def _stored_units(self, ids: Sequence[str]) -> dict[str, list[int]]:
         """The unit numbers of the stored documents among ``ids``."""
