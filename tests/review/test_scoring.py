@@ -298,3 +298,22 @@ def test_invitations_notify_the_expert(scene: Scene) -> None:
     chen = scene.user("陈热")
     notes = Notification.objects.filter(recipient=chen, kind="invitation")
     assert [n.title for n in notes] == ["邀请您参加评审：2026 年第一期揭榜挂帅评审"]
+
+
+def test_meeting_round_sees_round_1_aggregates_of_its_panel(scene: Scene) -> None:
+    from kechuang.review.models import Panel
+    from kechuang.review.selectors import panel_ranking
+
+    scene.to_round_1()
+    scene.score_all(1)
+    process_transition(actor=scene.runner, process=scene.process, action=ProcessAction.OPEN_ROUND_2)
+    a = _own(scene)
+    member = user_of(a.member.expert)
+    panel = Panel.objects.select_related("process").get(pk=scene.panel.pk)
+    rows = panel_ranking(member, panel, round=1)
+    assert [(r.total, r.calibrated, r.scores) for r in rows] == [(70.0, 70.0, 3)] * 3
+    # in the meeting every member of the panel sees the round-1 scores, names and comments
+    views = item_scores(member, _fresh(scene, 0), round=1)
+    assert len(views) == 3 and all(v.reviewer for v in views)
+    # someone outside the panel sees nothing
+    assert panel_ranking(scene.world.owner_admin, panel, round=1) == []

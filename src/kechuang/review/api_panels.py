@@ -1,0 +1,285 @@
+"""/api/v1/reviews, the panel side: panels, invitations, assignment, scores, ranking and
+conflicts (mounted into ``review.api.router``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from kechuang.api.auth import token_user
+from kechuang.api.schemas import PageIn, paginate, problems
+from kechuang.catalog.access import access_expert_by_id
+from kechuang.common.errors import NotFound
+from kechuang.review import selectors
+from kechuang.review.access import (
+    access_assignment_by_id,
+    access_conflict_by_id,
+    access_item_by_id,
+    access_member_by_id,
+    access_panel_by_id,
+    access_process_by_id,
+    roles_for,
+)
+from kechuang.review.api_schemas import (
+    ConflictAddIn,
+    ConflictOut,
+    ConflictPage,
+    InviteIn,
+    MemberOut,
+    MyAssignmentPage,
+    PanelDetailOut,
+    PanelIn,
+    PanelOut,
+    PanelPage,
+    RankedOut,
+    ReasonIn,
+    RespondIn,
+    ScoreIn,
+    ScoreOut,
+    SolveOut,
+)
+from kechuang.review.services import (
+    assignment_solve,
+    conflict_add,
+    conflict_declare,
+    conflict_waive,
+    conflicts_detect,
+    invitation_respond,
+    member_invite,
+    member_withdraw,
+    panel_create,
+    ranking,
+    score_submit,
+)
+
+router = Router()  # tagged "reviews" by the router it is mounted in
+
+
+# ----------------------------------------------------------------- panels and members
+
+
+@router.get(
+    "/processes/{process_id}/panels",
+    response={200: PanelPage, **problems(401, 404, 422)},
+    summary="评审组列表",
+    description="组织方看到全部评审组；评审专家只看到自己所在的组。",
+)
+def review_panel_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id)
+    return paginate(selectors.panel_list(user, process), params)
+
+
+@router.post(
+    "/processes/{process_id}/panels",
+    response={201: PanelOut, **problems(401, 403, 404, 409, 422)},
+    summary="创建评审组",
+    description="第一轮评审开始前，组织方或评价机构新建评审组。",
+)
+def review_panel_create(request: HttpRequest, process_id: int, payload: PanelIn) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id, action="run")
+    return Status(201, panel_create(actor=user, process=process, name=payload.name))
+
+
+@router.get(
+    "/panels/{panel_id}",
+    response={200: PanelDetailOut, **problems(401, 404)},
+    summary="评审组详情",
+    description="组织方和本组成员可见，含成员及其答复。",
+)
+def review_panel_detail(request: HttpRequest, panel_id: int) -> Any:
+    user = token_user(request)
+    panel = access_panel_by_id(user, panel_id)
+    return {"id": panel.pk, "name": panel.name, "members": list(selectors.member_list(panel))}
+
+
+@router.post(
+    "/panels/{panel_id}/members",
+    response={201: MemberOut, **problems(401, 403, 404, 409, 422)},
+    summary="邀请专家",
+    description="党政机关工作人员（规则排除时）和已在本次评审其他组的专家会被拒绝。",
+)
+def review_member_invite(request: HttpRequest, panel_id: int, payload: InviteIn) -> Any:
+    user = token_user(request)
+    panel = access_panel_by_id(user, panel_id, action="run")
+    expert = access_expert_by_id(user, payload.expert)
+    return Status(
+        201, member_invite(actor=user, panel=panel, expert=expert, role=payload.role.value)
+    )
+
+
+@router.post(
+    "/members/{member_id}/response",
+    response={200: MemberOut, **problems(401, 403, 404, 409, 422)},
+    summary="答复评审邀请",
+    description="受邀专家本人接受或谢绝（谢绝须写理由）。",
+)
+def review_invitation_respond(request: HttpRequest, member_id: int, payload: RespondIn) -> Any:
+    user = token_user(request)
+    member = access_member_by_id(user, member_id, action="respond")
+    return invitation_respond(
+        actor=user, member=member, accept=payload.accept, reason=payload.reason
+    )
+
+
+@router.post(
+    "/members/{member_id}/withdrawal",
+    response={200: MemberOut, **problems(401, 403, 404, 409, 422)},
+    summary="撤回邀请",
+    description="第一轮评审开始前撤回邀请（须写理由），该专家的分配随之结束。",
+)
+def review_member_withdraw(request: HttpRequest, member_id: int, payload: ReasonIn) -> Any:
+    user = token_user(request)
+    member = access_member_by_id(user, member_id, action="run")
+    return member_withdraw(actor=user, member=member, reason=payload.reason)
+
+
+# ----------------------------------------------------------------- assignment and scores
+
+
+@router.post(
+    "/processes/{process_id}/assignment",
+    response={200: list[SolveOut], **problems(401, 403, 404, 409, 422)},
+    summary="求解专家分配",
+    description=(
+        "按评审规则求总匹配度最优的分配（最小费用流，超时才用贪心），已接受邀请和手动指定的"
+        "分配保持不变。无法配齐时返回 422 并逐项说明。"
+    ),
+)
+def review_assignment_solve(request: HttpRequest, process_id: int) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id, action="run")
+    return [
+        {
+            "panel_id": s.panel.pk,
+            "total_affinity": s.total_affinity,
+            "exact": s.exact,
+            "solver": s.solver,
+            "note": s.note,
+            "assignments": list(s.assignments),
+        }
+        for s in assignment_solve(actor=user, process=process)
+    ]
+
+
+@router.get(
+    "/assignments/mine",
+    response={200: MyAssignmentPage, **problems(401, 422)},
+    summary="我的评审任务",
+    description="调用者作为评审专家的有效分配，含评审对象内容和分配理由。",
+)
+def review_assignment_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
+    return paginate(selectors.my_assignments(token_user(request)), params)
+
+
+@router.post(
+    "/assignments/{assignment_id}/scores",
+    response={201: ScoreOut, **problems(401, 403, 404, 409, 422)},
+    summary="提交评分",
+    description="每个评分项都须在范围内；提交后不能修改（更正由组长决定，另存新版本）。",
+)
+def review_score_submit(request: HttpRequest, assignment_id: int, payload: ScoreIn) -> Any:
+    user = token_user(request)
+    assignment = access_assignment_by_id(user, assignment_id, action="score")
+    score = score_submit(
+        actor=user,
+        assignment=assignment,
+        round=payload.round,
+        values=payload.values,
+        comment_private=payload.comment_private,
+        comment_shared=payload.comment_shared,
+    )
+    return Status(201, score)
+
+
+@router.get(
+    "/processes/{process_id}/ranking",
+    response={200: list[RankedOut], **problems(401, 403, 404)},
+    summary="排名",
+    description="组织方和评价机构看到全部；评审组组长看到本组。按校准后总分排序，附标记。",
+)
+def review_ranking(request: HttpRequest, process_id: int, round: int = 1) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id)
+    roles = roles_for(user, process)
+    if roles.runner:
+        rows = ranking(process=process, round=round)
+    elif roles.chair_panel_ids:
+        rows = [
+            r
+            for r in ranking(process=process, round=round)
+            if r.item.panel_id in roles.chair_panel_ids
+        ]
+    else:
+        raise NotFound()
+    return [
+        {**r.__dict__, "item_id": r.item.pk, "title": r.item.title, "flags": list(r.flags)}
+        for r in rows
+    ]
+
+
+# ----------------------------------------------------------------- conflicts
+
+
+@router.get(
+    "/processes/{process_id}/conflicts",
+    response={200: ConflictPage, **problems(401, 403, 404, 422)},
+    summary="利益冲突列表",
+    description="组织方和评价机构查看全部利益冲突及其说明、豁免情况。",
+)
+def review_conflict_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id, action="run")
+    return paginate(selectors.conflict_list(process), params)
+
+
+@router.post(
+    "/processes/{process_id}/conflicts/detection",
+    response={200: list[ConflictOut], **problems(401, 403, 404, 409)},
+    summary="检测利益冲突",
+    description="返回新发现的利益冲突；受影响的分配随之结束。",
+)
+def review_conflict_detect(request: HttpRequest, process_id: int) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id, action="run")
+    return conflicts_detect(actor=user, process=process)
+
+
+@router.post(
+    "/items/{item_id}/conflicts",
+    response={201: ConflictOut, **problems(401, 403, 404, 409, 422)},
+    summary="添加利益冲突",
+    description="组织方认定数据中没有的利益冲突（须写理由），相应分配随之结束。",
+)
+def review_conflict_add(request: HttpRequest, item_id: int, payload: ConflictAddIn) -> Any:
+    user = token_user(request)
+    item = access_item_by_id(user, item_id, action="run")
+    expert = access_expert_by_id(user, payload.expert)
+    return Status(201, conflict_add(actor=user, item=item, expert=expert, reason=payload.reason))
+
+
+@router.post(
+    "/items/{item_id}/declarations",
+    response={201: ConflictOut, **problems(401, 403, 404, 409, 422)},
+    summary="专家申报回避",
+    description="本组评审专家对某一评审对象申报回避（须写理由），其分配随之结束。",
+)
+def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReasonIn) -> Any:
+    user = token_user(request)
+    item = access_item_by_id(user, item_id)
+    return Status(201, conflict_declare(actor=user, item=item, reason=payload.reason))
+
+
+@router.post(
+    "/conflicts/{conflict_id}/waiver",
+    response={200: ConflictOut, **problems(401, 403, 404, 409, 422)},
+    summary="豁免利益冲突",
+    description="须写明理由；豁免记入事件和审计日志。",
+)
+def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: ReasonIn) -> Any:
+    user = token_user(request)
+    conflict = access_conflict_by_id(user, conflict_id, action="waive")
+    return conflict_waive(actor=user, conflict=conflict, reason=payload.reason)
