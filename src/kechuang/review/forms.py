@@ -168,6 +168,11 @@ class ManualAssignForm(forms.Form):
         self.fields["member_ids"].choices = [(m.pk, m.expert.name) for m in members]  # type: ignore[attr-defined]
 
 
+def plain(value: Decimal) -> str:
+    """40.00 → "40", 7.50 → "7.5" (``normalize`` alone would give "4E+1")."""
+    return format(value.normalize(), "f")
+
+
 def criterion_field(c: Criterion) -> str:
     return f"c{c.pk}"
 
@@ -189,7 +194,7 @@ class ScoreForm(forms.Form):
             self.fields[criterion_field(c)] = forms.DecimalField(
                 label=c.name,
                 help_text=_("%(a)s–%(b)s 分，权重 %(w)s")
-                % {"a": c.min_value.normalize(), "b": c.max_value.normalize(), "w": c.weight},
+                % {"a": plain(c.min_value), "b": plain(c.max_value), "w": plain(c.weight)},
                 required=False,
                 widget=forms.NumberInput(
                     attrs={"step": "0.5", "inputmode": "decimal"},

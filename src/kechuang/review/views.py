@@ -47,7 +47,7 @@ from kechuang.web.errors import page_errors
 from kechuang.web.htmx import redirect_for
 
 PER_PAGE = 20
-EVENTS_SHOWN = 30
+EVENTS_SHOWN = 12
 
 ACTION_ORDER = (
     ProcessAction.START_ASSIGNMENT,
