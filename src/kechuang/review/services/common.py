@@ -43,9 +43,10 @@ def require_status(process: ReviewProcess, statuses: Iterable[str], message: str
 
 
 def lock_process(process: ReviewProcess) -> ReviewProcess:
-    """The process row, locked: every change of a process's parts serialises on it."""
+    """The process row, locked: every change of a process's parts serialises on it.
+    (``of=("self",)``: PostgreSQL refuses to lock the nullable side of the evaluator join.)"""
     return (
-        ReviewProcess.objects.select_for_update()
+        ReviewProcess.objects.select_for_update(of=("self",))
         .select_related("organiser", "evaluator")
         .get(pk=process.pk)
     )

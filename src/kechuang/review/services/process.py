@@ -209,11 +209,11 @@ def item_add(
         panel=panel,
     )
     full_clean(item, exclude=["process", "panel"])
-    if ReviewItem.objects.filter(
-        process=process, subject_type=subject_type, subject_id=subject_id
-    ).exists():
-        raise ConflictError(_("该对象已在本次评审中。"))
-    item.save()
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        raise ConflictError(_("该对象已在本次评审中。")) from None
     for spec in parties:
         if spec.role not in PartyRole.values:
             raise ValidationFailed(fields={"parties": [_("未知的申报方角色。")]})
