@@ -265,3 +265,25 @@ def test_applicant_never_sees_reviewer_names_or_private_comments(scene: Scene) -
     panel_view = api(scene.runner).get(f"/reviews/items/{item}/scores", {"round": 1}).json()
     assert {s["comment_private"] for s in panel_view} == {"组内：团队偏弱"}
     assert {s["reviewer"] for s in panel_view} <= names
+
+
+def test_process_list_query_count_does_not_grow(scene: Scene) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.review.services import process_create
+
+    client = api(scene.runner)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/reviews/processes").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for n in range(3):
+        process_create(
+            actor=scene.runner, organiser=scene.world.hangzhou, title=f"评审{n}", purpose="other"
+        )
+    assert count() == one
+    assert client.get("/reviews/processes").json()["count"] == 4

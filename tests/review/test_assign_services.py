@@ -275,3 +275,34 @@ def test_stored_assignment_obeys_every_rule(
         assert not a.member.expert.is_government_staff
     for m in members:
         assert sum(a.member_id == m.pk for a in rows) <= load
+
+
+def test_invite_refusals_change_nothing(scene: Scene) -> None:
+    from kechuang.common.errors import Conflict as ConflictError
+
+    scene.invite_all()
+    second = panel_create(actor=scene.runner, process=scene.process, name="第二评审组")
+    with pytest.raises(ConflictError):  # already on a panel of this process
+        member_invite(actor=scene.runner, panel=second, expert=scene.experts["陈热"])
+    chair = make_expert("组长甲", frontline=True)
+    member_invite(actor=scene.runner, panel=scene.panel, expert=chair, role="chair")
+    with pytest.raises(ConflictError):  # one chair per panel
+        member_invite(
+            actor=scene.runner, panel=scene.panel, expert=make_expert("组长乙"), role="chair"
+        )
+    assert second.members.count() == 0
+    assert scene.panel.members.filter(role="chair").count() == 1
+
+
+def test_withdraw_ends_assignments_and_needs_a_reason(scene: Scene) -> None:
+    from kechuang.review.services import member_withdraw
+
+    scene.to_assigning()
+    assignment_solve(actor=scene.runner, process=scene.process)
+    m = scene.member("陈热")
+    with pytest.raises(ValidationFailed):
+        member_withdraw(actor=scene.runner, member=m, reason="")
+    member_withdraw(actor=scene.runner, member=m, reason="专家临时出国")
+    m.refresh_from_db()
+    assert m.status == "withdrawn"
+    assert all(name != "陈热" for name, _i in _pairs(scene))
