@@ -117,6 +117,7 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
 
 
 def _default_factory(path: Path) -> SearchEngine:
+    from kechuang.matching.dictionary import site_analyzer
     from kechuang.matching.embeddings import CachedEmbedder, EmbeddingCache, load_embedder
     from kechuang.matching.engine import Engine, EngineConfig
 
@@ -132,8 +133,8 @@ def _default_factory(path: Path) -> SearchEngine:
             milvus_token=str(settings.KECHUANG_MILVUS_TOKEN),
             milvus_collection_prefix=str(settings.KECHUANG_MILVUS_COLLECTION_PREFIX),
         )
-        return Engine(path, embedder=embedder, config=config)
-    return Engine(path, embedder=embedder)
+        return Engine(path, embedder=embedder, config=config, analyzer=site_analyzer())
+    return Engine(path, embedder=embedder, analyzer=site_analyzer())
 
 
 @dataclass

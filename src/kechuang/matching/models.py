@@ -76,3 +76,30 @@ class Dismissal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.source} ✗ {self.target}"
+
+
+class Term(models.Model):
+    """A term platform administrators added to the Chinese analyser: kept whole when text
+    is tokenised, with optional synonyms that match it (锂电池 = 锂离子电池).
+
+    The shipped dictionary (``matching/data/userdict.txt`` and ``synonyms.txt``) is the
+    base; these rows extend it. Adding or removing one rebuilds the search index, so the
+    stored documents and the queries are analysed alike.
+    """
+
+    text = models.CharField(_("术语"), max_length=30, unique=True)
+    synonyms = models.CharField(
+        _("同义词"), max_length=200, blank=True, help_text=_("用逗号或顿号分隔，可留空。")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("自定义术语")
+        verbose_name_plural = _("自定义术语")
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import manage_views, views, views_search
+from kechuang.web import manage_views, views, views_dictionary, views_search
 
 app_name = "web"
 
@@ -26,6 +26,12 @@ urlpatterns = [
         name="manage_member_remove",
     ),
     path("manage/orgs/<int:pk>/audit/", manage_views.manage_audit, name="manage_audit"),
+    path("manage/dictionary/", views_dictionary.dictionary, name="dictionary"),
+    path(
+        "manage/dictionary/<int:pk>/remove/",
+        views_dictionary.dictionary_remove,
+        name="dictionary_remove",
+    ),
     path("search/", views_search.search_page, name="search"),
     path(
         "match/<slug:kind>/<int:pk>/<slug:target>/",
