@@ -13,13 +13,26 @@ from django.utils import timezone
 
 from kechuang.accounts.models import User
 from kechuang.audit.models import AuditEntry
+from kechuang.catalog.models import ExpertProfile
 from kechuang.challenges import models as m
 from kechuang.challenges.services.applications import application_create, application_submit
 from kechuang.challenges.services.calls import call_create, call_problem_add, call_transition
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.models import Organization
+from kechuang.review.choices import ProcessAction
+from kechuang.review.models import ItemParty, ReviewAssignment, ReviewItem, ReviewProcess
+from kechuang.review.services import (
+    assignment_solve,
+    decision_record,
+    invitation_respond,
+    member_invite,
+    notice_open,
+    process_transition,
+    score_submit,
+)
 from tests.conftest import World
 from tests.factories import OrganizationFactory, association, member
+from tests.review.conftest import GOOD_VALUES, make_expert
 
 
 @dataclass
@@ -94,7 +107,11 @@ def application_data(**overrides: Any) -> dict[str, Any]:
 @pytest.fixture
 def call(tree: Tree) -> m.Call:
     """A draft call of 中国科协 with one problem."""
-    item = call_create(actor=tree.national_staff, organiser=tree.world.national, **call_data())
+    item = call_create(
+        actor=tree.national_staff,
+        organiser=tree.world.national,
+        **call_data(review_rules={"panel_size": 2, "max_load": 5}),
+    )
     call_problem_add(actor=tree.national_staff, call=item, **problem_data())
     return item
 
@@ -150,4 +167,57 @@ def challenge_state() -> tuple[Any, ...]:
         rows(m.Acceptance, "verdict"),
         rows(m.ChallengeEvent, "type"),
         rows(m.Filing, "kind"),
+    )
+
+
+def reviewers(n: int = 2) -> list[ExpertProfile]:
+    """Independent front-line experts with accounts, unrelated to every applicant."""
+    return [make_expert(f"评审专家{i}", frontline=True, keywords="热管理，液冷") for i in range(n)]
+
+
+def review_to_final(
+    process: ReviewProcess, *, runner: User, selected: list[tuple[str, int]]
+) -> ReviewProcess:
+    """Drive ``process`` (in setup, items placed in its first panel) through invitation,
+    assignment, every round, decision and notice to ``final``, selecting ``selected``
+    subjects (the notice period is moved into the past: tests only)."""
+    panel = process.panels.order_by("id").first()
+    assert panel is not None
+    members = [
+        member_invite(actor=runner, panel=panel, expert=e) for e in reviewers(process.panel_size)
+    ]
+    process_transition(actor=runner, process=process, action=ProcessAction.START_ASSIGNMENT)
+    assignment_solve(actor=runner, process=process)
+    for seat in members:
+        invitation_respond(actor=seat.expert.user, member=seat, accept=True)
+    process_transition(actor=runner, process=process, action=ProcessAction.OPEN_ROUND_1)
+    for round_no in range(1, process.rounds + 1):
+        if round_no == 2:
+            process_transition(actor=runner, process=process, action=ProcessAction.OPEN_ROUND_2)
+        for a in ReviewAssignment.objects.filter(item__process=process, status="active"):
+            score_submit(
+                actor=a.member.expert.user, assignment=a, round=round_no, values=GOOD_VALUES
+            )
+    process_transition(actor=runner, process=process, action=ProcessAction.CLOSE_ROUNDS)
+    items = {(i.subject_type, i.subject_id): i.pk for i in process.items.all()}
+    decision_record(
+        actor=runner,
+        process=process,
+        selected_item_ids=[items[s] for s in selected],
+        justification="会评排名第一。",
+    )
+    notice_open(actor=runner, process=process, days=5)
+    past = timezone.now() - datetime.timedelta(days=6)
+    ReviewProcess.objects.filter(pk=process.pk).update(
+        notice_starts_at=past, notice_ends_at=past + datetime.timedelta(days=5)
+    )
+    return process_transition(actor=runner, process=process, action=ProcessAction.FINALISE)
+
+
+def review_state() -> tuple[Any, ...]:
+    """Every review row that a challenge service might write, for "nothing changed"."""
+    return (
+        list(ReviewProcess.objects.order_by("pk").values_list("pk", "status")),
+        ReviewItem.objects.count(),
+        ItemParty.objects.count(),
     )

@@ -9,7 +9,9 @@ import pytest
 from django.utils import timezone
 
 from kechuang.accounts.models import User
+from kechuang.catalog.services import expert_set_status
 from kechuang.challenges.models import Call
+from kechuang.review.models import ReviewProcess
 from tests.api.conftest import Api, token_for
 from tests.challenges.conftest import (
     Tree,
@@ -17,7 +19,9 @@ from tests.challenges.conftest import (
     challenge_state,
     past_deadline,
     problem_data,
+    reviewers,
 )
+from tests.review.conftest import GOOD_VALUES
 
 
 def api(user: User | None) -> Api:
@@ -72,6 +76,7 @@ def test_the_whole_life_cycle(tree: Tree) -> None:
                 "deadline": (now + datetime.timedelta(days=30)).isoformat(),
                 "requires_recommendation": True,
                 "recommendation_quotas": {"district": 2},
+                "review_rules": {"panel_size": 2, "max_load": 5},
             },
         ),
         201,
@@ -104,10 +109,75 @@ def test_the_whole_life_cycle(tree: Tree) -> None:
             ),
             201,
         )
-    # review and award (the review app is not wired yet: the organiser decides)
+    # review: start_review hands the application to a review run through /api/v1/reviews
     past_deadline(Call.objects.get(pk=call["id"]))
-    for action in ("close", "start_review", "start_awarding"):
-        ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": action}))
+    ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": "close"}))
+    reviewing = ok(
+        national.post(f"/challenges/calls/{call['id']}/transition", {"action": "start_review"})
+    )
+    pid = reviewing["review_process_id"]
+    process = ok(national.get(f"/reviews/processes/{pid}"))
+    assert (process["purpose"], process["status"], process["rounds"]) == (
+        "challenge_application",
+        "setup",
+        2,
+    )
+    assert (process["rules"]["panel_size"], process["rules"]["max_load"]) == (2, 5)
+    items = ok(national.get(f"/reviews/processes/{pid}/items"))["items"]
+    assert [(i["subject_type"], i["subject_id"]) for i in items] == [
+        ("challenges.application", application["id"])
+    ]
+    panel = items[0]["panel_id"]
+    experts = reviewers(2)
+    for e in experts:
+        expert_set_status(actor=e.user, expert=e, status="published")
+        ok(national.post(f"/reviews/panels/{panel}/members", {"expert": e.pk}), 201)
+    ok(national.post(f"/reviews/processes/{pid}/conflicts/detection"))
+    ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "start_assignment"}))
+    solved = ok(national.post(f"/reviews/processes/{pid}/assignment"))
+    assert (solved[0]["exact"], len(solved[0]["assignments"])) == (True, 2)
+    for m in ok(national.get(f"/reviews/panels/{panel}"))["members"]:
+        expert = next(e for e in experts if e.pk == m["expert_id"])
+        ok(api(expert.user).post(f"/reviews/members/{m['id']}/response", {"accept": True}))
+    ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "open_round_1"}))
+    for round_no, action in ((1, "open_round_2"), (2, "close_rounds")):
+        for e in experts:
+            for a in ok(api(e.user).get("/reviews/assignments/mine"))["items"]:
+                ok(
+                    api(e.user).post(
+                        f"/reviews/assignments/{a['id']}/scores",
+                        {"round": round_no, "values": GOOD_VALUES},
+                    ),
+                    201,
+                )
+        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": action}))
+    ranked = ok(national.get(f"/reviews/processes/{pid}/ranking", {"round": 2}))
+    assert [(r["item_id"], r["total"]) for r in ranked] == [(items[0]["id"], 70.0)]
+    # not final yet: the award is refused and nothing changes
+    ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": "start_awarding"}))
+    before = challenge_state()
+    refused = national.post(
+        f"/challenges/applications/{application['id']}/award", {"justification": "评审排名第一"}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "review_not_final")
+    assert challenge_state() == before
+    ok(
+        national.post(
+            f"/reviews/processes/{pid}/decision",
+            {"selected_item_ids": [items[0]["id"]], "justification": "会评排名第一。"},
+        ),
+        201,
+    )
+    ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "open_notice", "days": 5}))
+    past = timezone.now() - datetime.timedelta(days=6)
+    ReviewProcess.objects.filter(pk=pid).update(
+        notice_starts_at=past, notice_ends_at=past + datetime.timedelta(days=5)
+    )
+    assert (
+        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "finalise"}))["status"]
+        == "final"
+    )
+    # award
     project = ok(
         national.post(
             f"/challenges/applications/{application['id']}/award", {"justification": "评审排名第一"}

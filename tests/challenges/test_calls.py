@@ -11,7 +11,13 @@ from kechuang.challenges.models import Call, Filing
 from kechuang.challenges.services.calls import call_problem_add, call_transition
 from kechuang.challenges.services.eligibility import eligibility_text_findings
 from kechuang.common.errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
-from tests.challenges.conftest import Tree, challenge_state, past_deadline, problem_data
+from tests.challenges.conftest import (
+    Tree,
+    challenge_state,
+    past_deadline,
+    problem_data,
+    submitted_bid,
+)
 
 
 def test_publish_files_the_call_and_its_problems_with_the_parent(tree: Tree, call: Call) -> None:
@@ -121,6 +127,7 @@ def test_a_call_cannot_close_before_its_deadline(tree: Tree, published: Call) ->
 
 
 def test_life_cycle_follows_the_table(tree: Tree, published: Call) -> None:
+    submitted_bid(tree, published)
     past_deadline(published)
     staff = tree.national_staff
     for action, status in [

@@ -22,14 +22,29 @@ from kechuang.challenges.services.projects import (
 )
 from kechuang.common.errors import Conflict, InvalidTransition, ValidationFailed
 from kechuang.notifications.models import Notification
-from tests.challenges.conftest import Tree, challenge_state, past_deadline, submitted_bid
+from tests.challenges.conftest import (
+    Tree,
+    challenge_state,
+    past_deadline,
+    review_to_final,
+    submitted_bid,
+)
 
 
 def to_awarding(tree: Tree, call: Call) -> Application:
+    """A bid, reviewed and selected by the call's review, the call awarding."""
     application = submitted_bid(tree, call)
     past_deadline(call)
-    for action in ("close", "start_review", "start_awarding"):
+    for action in ("close", "start_review"):
         call_transition(actor=tree.national_staff, call=call, action=action)
+    call.refresh_from_db()
+    assert call.review_process is not None
+    review_to_final(
+        call.review_process,
+        runner=tree.national_staff,
+        selected=[("challenges.application", application.pk)],
+    )
+    call_transition(actor=tree.national_staff, call=call, action="start_awarding")
     application.refresh_from_db()
     return application
 
@@ -59,8 +74,8 @@ def test_the_award_sets_up_the_project_files_it_and_notifies_the_winner(
         "project",
         "winner",
     ]
-    assert list(Notification.objects.values_list("recipient_id", "kind")) == [
-        (tree.lab_admin.pk, "award")
+    assert list(Notification.objects.filter(kind="award").values_list("recipient_id", "title")) == [
+        (tree.lab_admin.pk, "您的揭榜申请《仿生分形流道液冷板方案》已确定为揭榜方")
     ]
 
 

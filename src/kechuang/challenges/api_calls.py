@@ -210,7 +210,18 @@ class CallFieldsIn(InputSchema):
     recommendation_quotas: dict[str, int] | None = Field(
         None, description="各级推荐名额：district、city、province → 名额。"
     )
-    review_rounds: int | None = None
+    review_rounds: int | None = Field(None, description="评审轮次：1（网评）或 2（网评 + 会评）。")
+    review_rules: dict[str, Any] | None = Field(
+        None,
+        description='评审规则：panel_size、frontline_share（如 "1/3"）、exclude_government、'
+        "max_load、conflict_years、conflict_subtree；未写的用默认值。",
+    )
+
+
+class CallActionIn(ActionIn):
+    evaluator: int | None = Field(
+        None, description="start_review 时可指定的第三方评价机构 id（代组织方组织评审）。"
+    )
 
 
 class CallCreateIn(CallFieldsIn):
@@ -332,10 +343,15 @@ def challenge_call_problem_add(request: HttpRequest, call_id: int, payload: Call
     response={200: CallDetailOut, **problems(401, 403, 404, 409, 422)},
     summary="发布、截止、开始评审、确定揭榜方、完成或取消榜单",
     description="action：publish、close（截止时间后）、start_review、start_awarding、finish、"
-    "cancel（须理由）。",
+    "cancel（须理由）。start_review 为全部待评审申请创建评审（见 `review_process_id`，"
+    "之后在 /api/v1/reviews 中进行），可带 `evaluator`；没有待评审申请时 422 "
+    "`no_applications`。",
 )
-def challenge_call_transition(request: HttpRequest, call_id: int, payload: ActionIn) -> Any:
+def challenge_call_transition(request: HttpRequest, call_id: int, payload: CallActionIn) -> Any:
     user = token_user(request)
     call = access_call_by_id(user, call_id, action="manage")
-    call = call_transition(actor=user, call=call, action=payload.action, reason=payload.reason)
+    evaluator = access_organization_by_id(user, payload.evaluator) if payload.evaluator else None
+    call = call_transition(
+        actor=user, call=call, action=payload.action, reason=payload.reason, evaluator=evaluator
+    )
     return _call_detail(user, call)

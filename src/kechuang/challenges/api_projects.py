@@ -14,10 +14,14 @@ from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
 from kechuang.challenges.access import access_application_by_id, access_project_by_id
 from kechuang.challenges.api_schemas import ActionIn, ReasonIn
 from kechuang.challenges.choices import AcceptanceVerdict
-from kechuang.challenges.models import ChangeRequest, Milestone, Project
+from kechuang.challenges.models import ChangeRequest, Milestone, ProgressReport, Project
 from kechuang.challenges.selectors import project_list
 from kechuang.challenges.services.acceptance import acceptance_publish, acceptance_record
 from kechuang.challenges.services.awards import award_make
+from kechuang.challenges.services.milestone_review import (
+    milestone_review_conclude,
+    milestone_review_open,
+)
 from kechuang.challenges.services.projects import (
     change_decide,
     change_request,
@@ -29,6 +33,7 @@ from kechuang.challenges.services.projects import (
     tranche_release,
 )
 from kechuang.common.errors import NotFound
+from kechuang.orgs.access import access_organization_by_id
 
 router = Router()
 
@@ -47,6 +52,7 @@ class MilestoneOut(Schema):
     tranche_amount: Decimal
     status: str
     verdict_reason: str
+    review_process_id: int | None = Field(..., description="专家评审的 id（如有）。")
     released: Decimal | None = Field(..., description="已拨付金额（万元），未拨付为 null。")
 
     @staticmethod
@@ -119,6 +125,15 @@ class MilestoneIn(InputSchema):
 class VerdictIn(InputSchema):
     verdict: str = Field(..., description="pass 或 fail。")
     reason: str
+
+
+class MilestoneReviewIn(InputSchema):
+    report: int = Field(..., description="针对该里程碑的进展报告 id，即评审对象。")
+    evaluator: int | None = Field(None, description="第三方评价机构 id（可选）。")
+    rounds: int = Field(1, ge=1, le=2, description="评审轮次，默认 1（网评）。")
+    rules: dict[str, Any] | None = Field(
+        None, description="评审规则（panel_size、max_load …），未写的用默认值。"
+    )
 
 
 class TrancheIn(InputSchema):
@@ -226,13 +241,52 @@ def challenge_milestone_add(request: HttpRequest, project_id: int, payload: Mile
 @router.post(
     "/milestones/{milestone_id}/review",
     response={200: MilestoneOut, **problems(401, 403, 404, 409, 422)},
-    summary="里程碑评审结论",
+    summary="里程碑评审结论（一人核查）",
 )
 def challenge_milestone_review(request: HttpRequest, milestone_id: int, payload: VerdictIn) -> Any:
     """组织方记录里程碑评审结论（pass 或 fail）、评审人和意见。"""
     user = token_user(request)
     milestone = _milestone(user, milestone_id, "organise")
     return milestone_review(actor=user, milestone=milestone, **payload.model_dump())
+
+
+@router.post(
+    "/milestones/{milestone_id}/review-process",
+    response={201: MilestoneOut, **problems(401, 403, 404, 409, 422)},
+    summary="发起里程碑专家评审",
+    description="以该里程碑的进展报告为评审对象，创建用途为 milestone 的评审（之后在 "
+    "/api/v1/reviews 中进行）；评审完成后调用 conclude 得出结论。已有评审 409 `review_exists`。",
+)
+def challenge_milestone_review_open(
+    request: HttpRequest, milestone_id: int, payload: MilestoneReviewIn
+) -> Any:
+    user = token_user(request)
+    milestone = _milestone(user, milestone_id, "organise")
+    report = ProgressReport.objects.filter(pk=payload.report, project=milestone.project_id).first()
+    if report is None:
+        raise NotFound()
+    evaluator = access_organization_by_id(user, payload.evaluator) if payload.evaluator else None
+    milestone = milestone_review_open(
+        actor=user,
+        milestone=milestone,
+        report=report,
+        evaluator=evaluator,
+        rounds=payload.rounds,
+        rules=payload.rules,
+    )
+    return Status(201, milestone)
+
+
+@router.post(
+    "/milestones/{milestone_id}/review-process/conclude",
+    response={200: MilestoneOut, **problems(401, 403, 404, 409)},
+    summary="按专家评审得出里程碑结论",
+    description="评审完成且进展报告入选则通过，否则不通过；评审未完成 409 `review_not_final`。",
+)
+def challenge_milestone_review_conclude(request: HttpRequest, milestone_id: int) -> Any:
+    user = token_user(request)
+    milestone = _milestone(user, milestone_id, "organise")
+    return milestone_review_conclude(actor=user, milestone=milestone)
 
 
 @router.post(

@@ -44,6 +44,8 @@ class CallOut(Schema):
     requires_recommendation: bool
     recommendation_quotas: dict[str, int]
     review_rounds: int
+    review_rules: dict[str, Any] = Field(..., description="评审规则；未写的用默认值。")
+    review_process_id: int | None = Field(..., description="开始评审后，对应的评审 id。")
     published_at: datetime | None
 
 
@@ -81,6 +83,7 @@ class TeamMember(Schema):
     name: str
     role: str = ""
     affiliation: str = ""
+    expert: int | None = Field(None, description="成员的专家档案 id（可选，用于利益冲突回避）。")
 
 
 class ApplicationOut(Schema):

@@ -27,6 +27,11 @@ class Call(models.Model):
     ``recommendation_quotas`` maps an association level (district, city, province) to how
     many applications each association of that level may recommend when
     ``requires_recommendation``; a level missing from the map has no quota.
+
+    Review: ``review_rules`` holds the panel rules handed to the review process when the
+    review starts (keys of ``review.rules.ReviewRules``; missing keys take its defaults);
+    ``review_process`` is that process, created by the ``start_review`` move and the only
+    source of the winners (``services/handoff.py``).
     """
 
     organiser = models.ForeignKey(
@@ -49,7 +54,16 @@ class Call(models.Model):
     requires_recommendation = models.BooleanField(_("须经各级科协逐级推荐"), default=False)
     recommendation_quotas = models.JSONField(_("各级推荐名额"), default=dict, blank=True)
     review_rounds = models.PositiveSmallIntegerField(
-        _("评审轮次"), default=2, validators=[MinValueValidator(1), MaxValueValidator(3)]
+        _("评审轮次"), default=2, validators=[MinValueValidator(1), MaxValueValidator(2)]
+    )
+    review_rules = models.JSONField(_("评审规则"), default=dict, blank=True)
+    review_process = models.OneToOneField(
+        "review.ReviewProcess",
+        verbose_name=_("评审"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="challenge_call",
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=CallStatus.choices, default=CallStatus.DRAFT

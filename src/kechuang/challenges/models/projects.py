@@ -77,7 +77,13 @@ class Project(models.Model):
 
 
 class Milestone(models.Model):
-    """A milestone with its deliverables and the tranche it unlocks once reviewed as passed."""
+    """A milestone with its deliverables and the tranche it unlocks once reviewed as passed.
+
+    Two ways to review it: a recorded verdict by one of the organiser's staff (a one-person
+    check), or ``review_process``, an expert review of purpose ``milestone`` whose one item
+    is the milestone's progress report; the milestone passes when that process is final
+    with the item selected (``services/milestone_review.py``).
+    """
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="milestones")
     title = models.CharField(_("里程碑"), max_length=100)
@@ -94,6 +100,14 @@ class Milestone(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_process = models.OneToOneField(
+        "review.ReviewProcess",
+        verbose_name=_("专家评审"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="challenge_milestone",
+    )
 
     class Meta:
         verbose_name = _("里程碑")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
+from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.uploads import CheckedUpload
 from kechuang.challenges.choices import (
     ACTIVE_APPLICATION_STATUSES,
@@ -82,20 +83,36 @@ def _check_window(call: Call) -> None:
         raise InvalidTransition(_("揭榜尚未开始。"), code="not_open")
 
 
-def _team(errors: Errors, rows: Any) -> list[dict[str, str]]:
+def _team(errors: Errors, rows: Any) -> list[dict[str, Any]]:
+    """``[{"name", "role", "affiliation", "expert"?}]``: ``expert`` links a member's expert
+    profile, so the review's conflict checks know the person, not only the name."""
     if rows in (None, ""):
         return []
     if not isinstance(rows, list) or len(rows) > MAX_TEAM:
         errors.add("team", _("团队成员最多 %(n)d 人。") % {"n": MAX_TEAM})
         return []
-    team = []
+    team: list[dict[str, Any]] = []
     for row in rows:
         if not isinstance(row, dict) or not str(row.get("name") or "").strip():
             errors.add("team", _("每位成员须有姓名。"))
             return []
-        team.append(
-            {k: str(row.get(k) or "").strip()[:100] for k in ("name", "role", "affiliation")}
-        )
+        member: dict[str, Any] = {
+            k: str(row.get(k) or "").strip()[:100] for k in ("name", "role", "affiliation")
+        }
+        expert = row.get("expert")
+        if expert is not None:
+            if not isinstance(expert, int) or isinstance(expert, bool):
+                errors.add("team", _("专家编号须为整数。"))
+                return []
+            member["expert"] = expert
+        team.append(member)
+    known = set(
+        ExpertProfile.objects.filter(
+            pk__in=[m["expert"] for m in team if "expert" in m]
+        ).values_list("pk", flat=True)
+    )
+    if any("expert" in m and m["expert"] not in known for m in team):
+        errors.add("team", _("团队成员关联的专家不存在。"))
     return team
 
 

@@ -18,6 +18,7 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.models import Application, Award, Call, CallProblem, Project
 from kechuang.challenges.services.applications import application_move
+from kechuang.challenges.services.handoff import require_selected
 from kechuang.challenges.services.steps import (
     Errors,
     created,
@@ -59,7 +60,11 @@ def award_make(
     agreement_text: str = "",
     agreement_signed_on: datetime.date | str | None = None,
 ) -> Award:
-    """Name ``application`` the winner of its problem and set up the project."""
+    """Name ``application`` the winner of its problem and set up the project.
+
+    Only what the call's review decided: the review process final (decided, noticed,
+    finalised) and ``application`` among its selected subjects.
+    """
     call = (
         Call.objects.select_for_update()
         .select_related("organiser__parent")
@@ -80,6 +85,7 @@ def award_make(
         raise Conflict(_("该题目已确定揭榜方，不能重复确定。"), code="already_awarded")
     if application.status != ApplicationStatus.IN_REVIEW:
         raise InvalidTransition(_("只有参加评审的申请可以被确定为揭榜方。"))
+    require_selected(call, application)
     errors = Errors()
     award = Award(
         call_problem=problem,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import fields as dataclass_fields
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +27,7 @@ from kechuang.challenges.choices import (
 from kechuang.challenges.models import Application, Call, CallProblem, Problem
 from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.eligibility import check_eligibility
+from kechuang.challenges.services.handoff import review_cancel, review_open
 from kechuang.challenges.services.steps import (
     Errors,
     clean_indicators,
@@ -43,6 +46,7 @@ from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.choices import AssociationLevel
 from kechuang.orgs.models import Organization
+from kechuang.review.rules import ReviewRules
 
 CALL_FIELDS = (
     "title",
@@ -54,6 +58,7 @@ CALL_FIELDS = (
     "requires_recommendation",
     "recommendation_quotas",
     "review_rounds",
+    "review_rules",
 )
 QUOTA_LEVELS = (AssociationLevel.DISTRICT, AssociationLevel.CITY, AssociationLevel.PROVINCE)
 
@@ -88,6 +93,38 @@ def _quotas(errors: Errors, value: Any) -> dict[str, int]:
     return quotas
 
 
+def _review_rules(errors: Errors, value: Any) -> dict[str, Any]:
+    """Panel rules for the review, checked now so a bad rule cannot stop the review later."""
+    if not value:
+        return {}
+    if not isinstance(value, dict):
+        errors.add("review_rules", _("评审规则应为 JSON 对象。"))
+        return {}
+    known = {f.name: f.type for f in dataclass_fields(ReviewRules)}
+    rules: dict[str, Any] = {}
+    for name, rule in value.items():
+        if name not in known:
+            errors.add("review_rules", _("未知的评审规则“%(n)s”。") % {"n": name})
+        elif name == "frontline_share":
+            try:
+                share = Fraction(str(rule))
+            except (ValueError, ZeroDivisionError):
+                share = Fraction(-1)
+            if not 0 <= share <= 1:
+                errors.add("review_rules", _("一线人员比例须是 0 到 1 之间的分数，如 1/3。"))
+            rules[name] = str(share)
+        elif name in {"exclude_government", "conflict_subtree"}:
+            if not isinstance(rule, bool):
+                errors.add("review_rules", _("“%(n)s”须为 true 或 false。") % {"n": name})
+            rules[name] = rule
+        else:
+            low = 0 if name == "conflict_years" else 1
+            if not isinstance(rule, int) or isinstance(rule, bool) or not low <= rule <= 500:
+                errors.add("review_rules", _("“%(n)s”须为整数。") % {"n": name})
+            rules[name] = rule
+    return rules
+
+
 def _apply_call_fields(errors: Errors, call: Call, data: dict[str, Any]) -> list[str]:
     unknown = set(data) - set(CALL_FIELDS)
     for name in sorted(unknown):
@@ -100,6 +137,8 @@ def _apply_call_fields(errors: Errors, call: Call, data: dict[str, Any]) -> list
             value = _to_datetime(errors, name, value)
         elif name == "recommendation_quotas":
             value = _quotas(errors, value)
+        elif name == "review_rules":
+            value = _review_rules(errors, value)
         elif isinstance(value, str):
             value = value.strip()
         setattr(call, name, value)
@@ -238,9 +277,18 @@ def call_problem_add(
 
 
 @transaction.atomic
-def call_transition(*, actor: Any, call: Call, action: str, reason: str = "") -> Call:
+def call_transition(
+    *,
+    actor: Any,
+    call: Call,
+    action: str,
+    reason: str = "",
+    evaluator: Organization | None = None,
+) -> Call:
     """Publish, close, start review, start awarding, finish or cancel a call.
 
+    ``start_review`` hands the eligible applications to a new review process
+    (``services/handoff.py``), run with ``evaluator`` if the organiser names one.
     ``actor=None`` is the scheduler (``challenges-tick``), which only closes calls.
     """
     if actor is None and action != "close":
@@ -260,6 +308,11 @@ def call_transition(*, actor: Any, call: Call, action: str, reason: str = "") ->
     reason = (reason or "").strip()
     if action == "cancel" and not reason:
         raise refuse("reason", _("请填写取消理由。"))
+    if evaluator is not None and action != "start_review":
+        raise refuse("evaluator", _("只有开始评审时才能指定第三方评价机构。"))
+    if action == "start_review" and call.status == CallStatus.CLOSED:
+        call.review_process = review_open(actor=actor, call=call, evaluator=evaluator)
+        fields.append("review_process")
     move(
         call,
         table=CALL_TRANSITIONS,
@@ -270,11 +323,11 @@ def call_transition(*, actor: Any, call: Call, action: str, reason: str = "") ->
         fields=fields,
         reason=reason,
     )
-    _after(call, action, actor)
+    _after(call, action, actor, reason)
     return call
 
 
-def _after(call: Call, action: str, actor: Any) -> None:
+def _after(call: Call, action: str, actor: Any, reason: str) -> None:
     """What each step of a call does besides the status: applications, filings, notices."""
     if action == "publish":
         problems = list(call.problems.order_by("id"))
@@ -318,6 +371,8 @@ def _after(call: Call, action: str, actor: Any) -> None:
         for application in call.applications.filter(status=ApplicationStatus.ELIGIBLE):
             application_move(application, action="review", actor=actor)
     elif action in {"finish", "cancel"}:
+        if action == "cancel":
+            review_cancel(actor=actor, call=call, reason=reason)
         losers = call.applications.filter(status=ApplicationStatus.IN_REVIEW)
         recipients = []
         for application in losers:

@@ -74,7 +74,7 @@ def _applicant_side(actor: Any, project: Project) -> None:
         raise PermissionDenied(_("只有揭榜方可以执行此操作。"))
 
 
-def _require_active(project: Project) -> None:
+def require_active(project: Project) -> None:
     if project.status != ProjectStatus.ACTIVE:
         raise InvalidTransition(_("项目不在实施中。"))
 
@@ -102,7 +102,7 @@ def milestone_add(
     """A milestone and its tranche; all tranches together stay within the funding cap."""
     project = lock_project(project)
     organiser_side(actor, project)
-    _require_active(project)
+    require_active(project)
     errors = Errors()
     item = Milestone(
         project=project,
@@ -134,11 +134,34 @@ def milestone_add(
 
 @transaction.atomic
 def milestone_review(*, actor: Any, milestone: Milestone, verdict: str, reason: str) -> Milestone:
-    """Record the milestone review's verdict (``pass`` or ``fail``), reviewer and reason."""
+    """Record a one-person milestone check (``pass`` or ``fail``) with its reason.
+
+    Refused while the milestone has an expert review (``services/milestone_review.py``),
+    whose outcome decides instead.
+    """
     project = lock_project(milestone.project)
     organiser_side(actor, project)
-    _require_active(project)
+    require_active(project)
     milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    if milestone.review_process_id is not None:
+        raise InvalidTransition(
+            _("该里程碑由专家评审决定，不能直接记录结论。"), code="expert_review"
+        )
+    return milestone_verdict(
+        actor=actor, project=project, milestone=milestone, verdict=verdict, reason=reason
+    )
+
+
+def milestone_verdict(
+    *,
+    actor: Any,
+    project: Project,
+    milestone: Milestone,
+    verdict: str,
+    reason: str,
+    **params: Any,
+) -> Milestone:
+    """Move ``milestone`` (locked with ``project``) by ``verdict`` and file it upward."""
     reason = (reason or "").strip()
     if not reason:
         raise refuse("reason", _("请填写评审意见。"))
@@ -155,6 +178,7 @@ def milestone_review(*, actor: Any, milestone: Milestone, verdict: str, reason: 
         organization=call.organiser,
         fields=["verdict_reason", "reviewed_by", "reviewed_at"],
         reason=reason,
+        **params,
     )
     filing_record(
         call=call,
@@ -224,7 +248,7 @@ def report_file(
 ) -> ProgressReport:
     project = lock_project(project)
     _applicant_side(actor, project)
-    _require_active(project)
+    require_active(project)
     if milestone is not None and milestone.project_id != project.pk:
         raise refuse("milestone", _("里程碑不属于该项目。"))
     errors = Errors()
@@ -256,7 +280,7 @@ def change_request(
 ) -> ChangeRequest:
     project = lock_project(project)
     _applicant_side(actor, project)
-    _require_active(project)
+    require_active(project)
     if milestone is not None and milestone.project_id != project.pk:
         raise refuse("milestone", _("里程碑不属于该项目。"))
     errors = Errors()

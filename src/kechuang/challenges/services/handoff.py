@@ -1,0 +1,157 @@
+"""The hand-off from challenges to expert review (issue 4 §5) and back for the award.
+
+``start_review`` of a call creates a review process of purpose ``challenge_application``
+run by the call's organiser (optionally with a third-party evaluator the organiser
+names), with the call's rounds and panel rules, one panel, and one item per eligible
+application with every party the conflict checks need: the lead organisation, the
+consortium partners, the person who filed it and the team members who have an expert
+profile (``team[].expert``) or at least a name. From then on the review runs in the
+review app; the award reads its outcome through ``selected_subjects``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kechuang.catalog.models import ExpertProfile
+from kechuang.challenges.choices import ApplicationStatus
+from kechuang.challenges.models import Application, Call
+from kechuang.challenges.services.steps import refuse
+from kechuang.common.errors import InvalidTransition, ValidationFailed
+from kechuang.orgs.models import Organization
+from kechuang.review.choices import PartyRole, ProcessAction, ProcessStatus, Purpose
+from kechuang.review.models import ReviewProcess
+from kechuang.review.services import (
+    PartyIn,
+    item_add,
+    panel_create,
+    process_create,
+    process_transition,
+    selected_subjects,
+)
+
+APPLICATION_SUBJECT = "challenges.application"
+
+
+def application_parties(application: Application) -> list[PartyIn]:
+    """Who stands behind ``application``, as the review app's conflict checks read it."""
+    parties: list[PartyIn] = []
+    applicant = application.applicant
+    applicant_expert = ExpertProfile.objects.filter(user=applicant).first()
+    person = PartyIn(
+        name=str(applicant),
+        role=PartyRole.MEMBER,
+        user=applicant,
+        expert=applicant_expert,
+    )
+    if application.organization is not None:
+        parties.append(
+            PartyIn(name=application.organization.name, organization=application.organization)
+        )
+        parties.append(person)
+    else:
+        # a person or team bid: the applicant leads it
+        parties.append(PartyIn(name=person.name, user=applicant, expert=applicant_expert))
+    for partner in application.partners.select_related("organization"):
+        parties.append(
+            PartyIn(
+                name=partner.organization.name,
+                role=PartyRole.PARTNER,
+                organization=partner.organization,
+            )
+        )
+    team_experts = ExpertProfile.objects.select_related("user").in_bulk(
+        [row["expert"] for row in application.team if row.get("expert")]
+    )
+    for row in application.team:
+        expert = team_experts.get(row.get("expert") or 0)
+        if expert is not None and expert.pk == getattr(applicant_expert, "pk", None):
+            continue  # the applicant, already listed
+        parties.append(
+            PartyIn(
+                name=row["name"],
+                role=PartyRole.MEMBER,
+                user=expert.user if expert is not None else None,
+                expert=expert,
+            )
+        )
+    return parties
+
+
+def review_open(*, actor: Any, call: Call, evaluator: Organization | None) -> ReviewProcess:
+    """The review process of ``call`` (locked, status ``closed``), with its items.
+
+    Eligible applications are those submitted and, where the call requires it,
+    recommended all the way up (status ``eligible``). A call with none cannot be reviewed.
+    """
+    eligible = list(
+        call.applications.filter(status=ApplicationStatus.ELIGIBLE)
+        .select_related("applicant", "organization")
+        .order_by("id")
+    )
+    if not eligible:
+        raise refuse(
+            "applications", _("没有可评审的揭榜申请，不能开始评审。"), code="no_applications"
+        )
+    if evaluator is not None and evaluator.pk == call.organiser_id:
+        raise refuse("evaluator", _("第三方评价机构不能是组织单位本身。"))
+    process = process_create(
+        actor=actor,
+        organiser=call.organiser,
+        title=_("%(t)s评审") % {"t": call.title[:96]},
+        purpose=Purpose.CHALLENGE_APPLICATION,
+        rounds=call.review_rounds,
+        rules=call.review_rules or None,
+        evaluator=evaluator,
+    )
+    # The review API has no endpoint to place an item in a panel, so the hand-off opens
+    # the first panel and places every application in it; the runner may add panels.
+    panel = panel_create(actor=actor, process=process, name=_("第一评审组"))
+    for application in eligible:
+        item_add(
+            actor=actor,
+            process=process,
+            subject_type=APPLICATION_SUBJECT,
+            subject_id=application.pk,
+            title=application.title,
+            text=f"{application.title}\n{application.technical_route}",
+            parties=application_parties(application),
+            panel=panel,
+        )
+    return process
+
+
+def review_cancel(*, actor: Any, call: Call, reason: str) -> None:
+    """Cancel the call's review with the call, unless the review is already decided."""
+    process = call.review_process
+    if process is None:
+        return
+    cancellable = {
+        ProcessStatus.SETUP,
+        ProcessStatus.ASSIGNING,
+        ProcessStatus.ROUND_1,
+        ProcessStatus.ROUND_2,
+        ProcessStatus.DECIDING,
+    }
+    if process.status in cancellable:
+        process_transition(actor=actor, process=process, action=ProcessAction.CANCEL, reason=reason)
+
+
+def require_selected(call: Call, application: Application) -> None:
+    """Refuse an award the call's review did not decide: review final, winner selected."""
+    process = call.review_process
+    if (
+        process is None
+        or not ReviewProcess.objects.filter(pk=process.pk, status=ProcessStatus.FINAL).exists()
+    ):
+        raise InvalidTransition(
+            _("评审尚未完成（须经决定、公示并完成），不能确定揭榜方。"), code="review_not_final"
+        )
+    if (APPLICATION_SUBJECT, application.pk) not in selected_subjects(process):
+        raise ValidationFailed(
+            _("该申请不在评审决定的入选名单中，不能确定为揭榜方。"),
+            fields={"application": [_("该申请未被评审决定选中。")]},
+            code="not_selected",
+        )
