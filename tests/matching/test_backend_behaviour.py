@@ -417,6 +417,8 @@ def test_bench_retrieval_writes_a_trec_run(tmp_path: Path, backend: str) -> None
         backend=backend,
         cache_dir=tmp_path / "cache",
         embedder=CharEmbedder(),
+        # no process-wide query vectors left behind for test_bench's cache accounting
+        config=EngineConfig(query_cache_size=0),
     )
 
     assert (stats.items, stats.units, stats.info["backend"]) == (4, 4, backend)
