@@ -50,7 +50,8 @@ def test_solve_staffs_every_item_with_best_affinity_and_reasons(scene: Scene) ->
     chen = next(a for a in rows if a.member.expert.name == "陈热" and a.item == scene.items[0])
     assert chen.reason.startswith("匹配度 ")
     assert "共同术语：" in chen.reason and "液冷" in chen.reason
-    assert "未选：" in chen.reason
+    assert "未选：" not in chen.reason  # the reviewer sees why they were chosen, only
+    assert chen.not_chosen.startswith("未选：")
     event = ReviewEvent.objects.get(process=scene.process, type=EventType.ASSIGNMENT_SOLVED)
     assert len(event.params["pairs"]) == 9
     assert event.params["exact"] is True

@@ -170,6 +170,7 @@ class AssignmentOut(Schema):
     expert_name: str
     affinity: float
     reason: str
+    not_chosen: str = Field(..., description="未选本组其他专家的原因（利益冲突、工作量等）。")
     source: AssignmentSource
     status: AssignmentStatus
     end_reason: str

@@ -217,6 +217,9 @@ class ReviewAssignment(models.Model):
     member = models.ForeignKey(PanelMember, on_delete=models.PROTECT, related_name="assignments")
     affinity = models.FloatField(_("匹配度"))
     reason = models.CharField(_("分配理由"), max_length=1000)
+    # why the panel's other members were not chosen for this item: the runners' view only
+    # (it names colleagues' conflicts), kept apart from ``reason``, which the reviewer sees
+    not_chosen = models.CharField(_("未选其他专家的原因"), max_length=1000, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=AssignmentSource.choices)
     status = models.CharField(
         _("状态"),

@@ -177,7 +177,7 @@ def _why_not(inst: _Instance, a: int, chosen: set[int], load: np.ndarray) -> str
     return _("未选：%(r)s。") % {"r": text}
 
 
-def _reason(inst: _Instance, seat: solver.Seat, a: int, why_not: str) -> str:
+def _reason(inst: _Instance, seat: solver.Seat, a: int) -> str:
     member = inst.members[seat.reviewer]
     terms = shared_terms(member.expert, inst.items[a])
     parts = [
@@ -190,7 +190,7 @@ def _reason(inst: _Instance, seat: solver.Seat, a: int, why_not: str) -> str:
         parts.append(_("占一线科技人员席位"))
     if seat.fixed:
         parts.append(_("已接受邀请或由组织方指定，保留"))
-    return ("；".join(str(p) for p in parts) + "。" + why_not)[:1000]
+    return ("；".join(str(p) for p in parts) + "。")[:1000]
 
 
 def _store(inst: _Instance, result: solver.Assignment) -> list[ReviewAssignment]:
@@ -207,7 +207,7 @@ def _store(inst: _Instance, result: solver.Assignment) -> list[ReviewAssignment]
     for a, seats in result.panels.items():
         why_not = _why_not(inst, a, {s.reviewer for s in seats}, load)
         for seat in seats:
-            reason = _reason(inst, seat, a, why_not)
+            reason = _reason(inst, seat, a)
             row = inst.existing.get((seat.reviewer, a))
             if row is None:
                 row = ReviewAssignment(
@@ -215,13 +215,14 @@ def _store(inst: _Instance, result: solver.Assignment) -> list[ReviewAssignment]
                     member=inst.members[seat.reviewer],
                     affinity=seat.affinity,
                     reason=reason,
+                    not_chosen=why_not[:1000],
                     source=source,
                 )
                 row.full_clean(exclude=["item", "member"])
                 row.save()
-            elif row.reason != reason or row.affinity != seat.affinity:
-                row.reason, row.affinity = reason, seat.affinity
-                row.save(update_fields=["reason", "affinity"])
+            elif (row.reason, row.not_chosen, row.affinity) != (reason, why_not, seat.affinity):
+                row.reason, row.not_chosen, row.affinity = reason, why_not[:1000], seat.affinity
+                row.save(update_fields=["reason", "not_chosen", "affinity"])
             out.append(row)
     return out
 
