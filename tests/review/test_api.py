@@ -287,3 +287,31 @@ def test_process_list_query_count_does_not_grow(scene: Scene) -> None:
         )
     assert count() == one
     assert client.get("/reviews/processes").json()["count"] == 4
+
+
+def test_chair_revises_a_score_and_experts_record_history(scene: Scene) -> None:
+    from kechuang.review.services import invitation_respond, score_submit
+
+    chair = make_expert("组长", frontline=True)
+    m = member_invite(actor=scene.runner, panel=scene.panel, expert=chair, role="chair")
+    invitation_respond(actor=user_of(chair), member=m, accept=True)
+    scene.to_round_1()
+    a = next(x for x in active(scene.process) if x.member.expert != chair)
+    score = score_submit(actor=user_of(a.member.expert), assignment=a, round=1, values=GOOD_VALUES)
+    body = {"values": {**GOOD_VALUES, "技术价值": 20}, "reason": "组长复核纠正笔误"}
+    refused = api(user_of(a.member.expert)).post(f"/reviews/scores/{score.pk}/revisions", body)
+    assert refused.status_code == 403
+    r = api(user_of(chair)).post(f"/reviews/scores/{score.pk}/revisions", body)
+    assert r.status_code == 201, r.content
+    assert (r.json()["revision"], r.json()["total"]) == (2, "60.00")
+    chen = scene.experts["陈热"]
+    r = api(user_of(chen)).post(
+        f"/reviews/experts/{chen.pk}/affiliations",
+        {"organization_name": "杭州测温科技有限公司", "start_year": 2018, "end_year": 2024},
+    )
+    assert r.status_code == 201, r.content
+    r = api(scene.world.owner_member).post(
+        f"/reviews/experts/{chen.pk}/coauthors",
+        {"coauthor_name": "某人", "kind": "paper", "year": 2025},
+    )
+    assert r.status_code == 404  # a draft profile of someone else is not there

@@ -12,6 +12,7 @@ from kechuang.api.auth import token_user
 from kechuang.api.schemas import PageIn, paginate, problems
 from kechuang.catalog.access import access_expert_by_id
 from kechuang.common.errors import NotFound
+from kechuang.orgs.access import access_organization_by_id
 from kechuang.review import selectors
 from kechuang.review.access import (
     access_assignment_by_id,
@@ -23,34 +24,46 @@ from kechuang.review.access import (
     roles_for,
 )
 from kechuang.review.api_schemas import (
+    AffiliationIn,
+    AffiliationOut,
+    CoauthorIn,
+    CoauthorOut,
     ConflictAddIn,
     ConflictOut,
     ConflictPage,
     InviteIn,
+    ItemOut,
     MemberOut,
     MyAssignmentPage,
     PanelDetailOut,
     PanelIn,
     PanelOut,
     PanelPage,
+    PlaceIn,
     RankedOut,
     ReasonIn,
     RespondIn,
     ScoreIn,
     ScoreOut,
+    ScoreReviseIn,
     SolveOut,
 )
+from kechuang.review.models import Score
 from kechuang.review.services import (
+    affiliation_add,
     assignment_solve,
+    coauthor_add,
     conflict_add,
     conflict_declare,
     conflict_waive,
     conflicts_detect,
     invitation_respond,
+    item_place,
     member_invite,
     member_withdraw,
     panel_create,
     ranking,
+    score_revise,
     score_submit,
 )
 
@@ -283,3 +296,81 @@ def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: Reaso
     user = token_user(request)
     conflict = access_conflict_by_id(user, conflict_id, action="waive")
     return conflict_waive(actor=user, conflict=conflict, reason=payload.reason)
+
+
+@router.put(
+    "/items/{item_id}/panel",
+    response={200: ItemOut, **problems(401, 403, 404, 409, 422)},
+    summary="调整评审对象的分组",
+    description="第一轮评审开始前把评审对象放入另一评审组；原有分配随之结束。",
+)
+def review_item_place(request: HttpRequest, item_id: int, payload: PlaceIn) -> Any:
+    user = token_user(request)
+    item = access_item_by_id(user, item_id, action="run")
+    panel = access_panel_by_id(user, payload.panel, action="run")
+    return item_place(actor=user, item=item, panel=panel)
+
+
+@router.post(
+    "/scores/{score_id}/revisions",
+    response={201: ScoreOut, **problems(401, 403, 404, 409, 422)},
+    summary="更正评分",
+    description="评审组组长决定更正一份评分：另存为新版本并记录理由，原评分保留。",
+)
+def review_score_revise(request: HttpRequest, score_id: int, payload: ScoreReviseIn) -> Any:
+    user = token_user(request)
+    score = (
+        Score.objects.select_related("assignment__member", "assignment__item")
+        .filter(pk=score_id)
+        .first()
+    )
+    if score is None:
+        raise NotFound()
+    access_panel_by_id(user, score.assignment.member.panel_id, action="chair")
+    revised = score_revise(actor=user, score=score, values=payload.values, reason=payload.reason)
+    return Status(201, revised)
+
+
+@router.post(
+    "/experts/{expert_id}/affiliations",
+    response={201: AffiliationOut, **problems(401, 403, 404, 422)},
+    summary="添加任职经历",
+    description="用于“近年同单位”回避检测；专家本人或档案所在单位的管理者可添加。",
+)
+def review_affiliation_add(request: HttpRequest, expert_id: int, payload: AffiliationIn) -> Any:
+    user = token_user(request)
+    expert = access_expert_by_id(user, expert_id, action="edit")
+    organization = (
+        access_organization_by_id(user, payload.organization) if payload.organization else None
+    )
+    row = affiliation_add(
+        actor=user,
+        expert=expert,
+        organization=organization,
+        organization_name=payload.organization_name,
+        start_year=payload.start_year,
+        end_year=payload.end_year,
+    )
+    return Status(201, row)
+
+
+@router.post(
+    "/experts/{expert_id}/coauthors",
+    response={201: CoauthorOut, **problems(401, 403, 404, 422)},
+    summary="添加合作记录",
+    description="合著论文、共同专利、共同项目或共同申报，用于“近年合作”回避检测。",
+)
+def review_coauthor_add(request: HttpRequest, expert_id: int, payload: CoauthorIn) -> Any:
+    user = token_user(request)
+    expert = access_expert_by_id(user, expert_id, action="edit")
+    other = access_expert_by_id(user, payload.coauthor_expert) if payload.coauthor_expert else None
+    row = coauthor_add(
+        actor=user,
+        expert=expert,
+        coauthor_name=payload.coauthor_name,
+        coauthor_expert=other,
+        kind=payload.kind.value,
+        year=payload.year,
+        title=payload.title,
+    )
+    return Status(201, row)

@@ -12,6 +12,7 @@ from kechuang.api.schemas import InputSchema, OrgRef, Page, PageIn
 from kechuang.review.choices import (
     AssignmentSource,
     AssignmentStatus,
+    CoauthorKind,
     ConflictKind,
     InvitationStatus,
     MemberRole,
@@ -384,3 +385,44 @@ class ObjectionOut(Schema):
 
 class ObjectionPage(Page):
     items: list[ObjectionOut]
+
+
+class ScoreReviseIn(InputSchema):
+    values: dict[str, Decimal] = Field(..., description="评分项名称（或 id）→ 更正后的分值。")
+    reason: str = Field(..., max_length=500, description="更正理由（组长决定）。")
+
+
+class PlaceIn(InputSchema):
+    panel: int
+
+
+class AffiliationIn(InputSchema):
+    organization_name: str = Field("", max_length=100)
+    organization: int | None = None
+    start_year: int = Field(..., ge=1950, le=2100)
+    end_year: int | None = Field(None, ge=1950, le=2100, description="空表示至今。")
+
+
+class AffiliationOut(Schema):
+    id: int
+    organization_id: int | None
+    organization_name: str
+    start_year: int
+    end_year: int | None
+
+
+class CoauthorIn(InputSchema):
+    coauthor_name: str = Field("", max_length=50)
+    coauthor_expert: int | None = None
+    kind: CoauthorKind
+    year: int = Field(..., ge=1950, le=2100)
+    title: str = Field("", max_length=200)
+
+
+class CoauthorOut(Schema):
+    id: int
+    coauthor_name: str
+    coauthor_expert_id: int | None
+    kind: CoauthorKind
+    year: int
+    title: str
