@@ -59,7 +59,15 @@ def test_language_switch_to_english_renders_english_nav() -> None:
     assert '<html lang="en">' in html
     nav = html.split('id="navbar-menu"')[1].split("</header>")[0]
     titles = re.findall(r'<span class="nav-link-title">([^<]+)</span>', nav)
-    assert titles == ["Home", "Needs", "Achievements", "Experts", "Organisations", "Search"]
+    assert titles == [
+        "Home",
+        "Needs",
+        "Achievements",
+        "Experts",
+        "Organisations",
+        "Challenges",
+        "Search",
+    ]
     assert ">Sign in</a>" in html
     # The switcher now offers the way back to Chinese.
     assert 'name="language" value="zh-hans"' in html
