@@ -25,6 +25,7 @@ from tests.challenges.conftest import (
     challenge_state,
     past_deadline,
     problem_data,
+    review_to_final,
     submitted_bid,
 )
 from tests.conftest import client_for
@@ -45,8 +46,16 @@ def awarded(tree: Tree, call: m.Call) -> m.Project:
     call_transition(actor=tree.national_staff, call=call, action="publish")
     application = submitted_bid(tree, call)
     past_deadline(call)
-    for action in ("close", "start_review", "start_awarding"):
+    for action in ("close", "start_review"):
         call_transition(actor=tree.national_staff, call=call, action=action)
+    call.refresh_from_db()
+    review_to_final(
+        call.review_process,
+        runner=tree.national_staff,
+        selected=[("challenges.application", application.pk)],
+    )
+    call_transition(actor=tree.national_staff, call=call, action="start_awarding")
+    application.refresh_from_db()
     award = award_make(actor=tree.national_staff, application=application, justification="综合最优")
     return award.project
 
@@ -538,6 +547,11 @@ def test_project_page_roles(tree: Tree, call: m.Call) -> None:
     winner = text(client_for(tree.lab_admin).get(url("project_detail", project.pk)))
 
     assert "添加里程碑" in organiser and "终止项目" in organiser
+    assert reverse(
+        "review:process_detail", args=[project.award.application.call.review_process_id]
+    ) in text(
+        client_for(tree.national_staff).get(url("call_detail", project.award.application.call_id))
+    )
     assert "提交进展" in winner and "添加里程碑" not in winner
     assert (
         client_for(tree.world.other_admin).get(url("project_detail", project.pk)).status_code == 404
