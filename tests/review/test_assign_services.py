@@ -307,3 +307,64 @@ def test_withdraw_ends_assignments_and_needs_a_reason(scene: Scene) -> None:
     m.refresh_from_db()
     assert m.status == "withdrawn"
     assert all(name != "陈热" for name, _i in _pairs(scene))
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(answers=st.lists(st.sampled_from(["accept", "decline", "none"]), min_size=6, max_size=6))
+def test_resolve_after_answers_keeps_accepted_pairs(world: World, answers: list[str]) -> None:
+    process = process_create(
+        actor=world.hangzhou_staff,
+        organiser=world.hangzhou,
+        title="重解测试",
+        purpose=Purpose.OTHER,
+        rules={"panel_size": 2, "max_load": 2},
+    )
+    panel = panel_create(actor=world.hangzhou_staff, process=process, name="组")
+    experts = [make_expert(f"重解{n}", frontline=n % 2 == 0, keywords="主题") for n in range(6)]
+    members = [member_invite(actor=world.hangzhou_staff, panel=panel, expert=e) for e in experts]
+    for n in range(3):
+        item_add(
+            actor=world.hangzhou_staff,
+            process=process,
+            subject_type="t",
+            subject_id=n,
+            title=f"主题{n}",
+            text="主题",
+            parties=[PartyIn(name="甲")],
+            panel=panel,
+        )
+    process_transition(actor=world.hangzhou_staff, process=process, action="start_assignment")
+    assignment_solve(actor=world.hangzhou_staff, process=process)
+    accepted: set[tuple[int, int]] = set()
+    for m, answer in zip(members, answers, strict=True):
+        pairs = set(
+            ReviewAssignment.objects.filter(member=m, status="active").values_list(
+                "item_id", "member_id"
+            )
+        )
+        if answer == "accept":
+            invitation_respond(actor=user_of(m.expert), member=m, accept=True)
+            accepted |= pairs
+        elif answer == "decline":
+            invitation_respond(actor=user_of(m.expert), member=m, accept=False, reason="没空")
+    try:
+        assignment_solve(actor=world.hangzhou_staff, process=process)
+    except ValidationFailed as exc:
+        assert exc.code == "assignment_infeasible"
+        return
+    rows = ReviewAssignment.objects.filter(item__process=process, status="active").select_related(
+        "member__expert"
+    )
+    now = {(a.item_id, a.member_id) for a in rows}
+    assert accepted <= now
+    declined = {m.pk for m, answer in zip(members, answers, strict=True) if answer == "decline"}
+    assert not any(member_id in declined for _item, member_id in now)
+    assert len({i for i, _m in now}) == 3
+    for item_id in {i for i, _m in now}:
+        seats = [a for a in rows if a.item_id == item_id]
+        assert len(seats) == 2
+        assert any(a.member.expert.is_frontline_engineer for a in seats)
