@@ -126,7 +126,7 @@ def acceptance_publish(*, actor: Any, acceptance: Acceptance) -> Acceptance:
     """Publish the outcome: from now on the public sees the verdict and the results."""
     project = lock_project(acceptance.project)
     organiser_side(actor, project)
-    acceptance = Acceptance.objects.select_for_update().get(pk=acceptance.pk)
+    acceptance = Acceptance.objects.select_for_update(of=("self",)).get(pk=acceptance.pk)
     if acceptance.published_at is not None:
         raise refuse("acceptance", _("验收结果已公布。"), code="conflict")
     acceptance.published_at = timezone.now()

@@ -175,7 +175,7 @@ def application_create(
     """A draft application on ``call_problem``; counts against the call's limit at once."""
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated()
-    call = Call.objects.select_for_update().get(pk=call_problem.call_id)
+    call = Call.objects.select_for_update(of=("self",)).get(pk=call_problem.call_id)
     _check_window(call)
     viewer = viewer_for(actor)
     if kind in ORG_KINDS:
@@ -225,7 +225,7 @@ def application_create(
 
 def _lock_own(application: Application, actor: Any) -> Application:
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call", "organization", "applicant")
         .get(pk=application.pk)
     )

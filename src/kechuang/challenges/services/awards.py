@@ -66,7 +66,7 @@ def award_make(
     finalised) and ``application`` among its selected subjects.
     """
     call = (
-        Call.objects.select_for_update()
+        Call.objects.select_for_update(of=("self",))
         .select_related("organiser__parent")
         .get(pk=application.call_id)
     )
@@ -75,7 +75,7 @@ def award_make(
     if call.status != CallStatus.AWARDING:
         raise InvalidTransition(_("榜单尚未进入“确定揭榜方”阶段。"))
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("call_problem", "organization", "applicant")
         .get(pk=application.pk)
     )

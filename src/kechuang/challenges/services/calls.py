@@ -163,7 +163,11 @@ def call_create(*, actor: Any, organiser: Organization, **data: Any) -> Call:
 
 
 def _lock_call(call: Call, actor: Any) -> Call:
-    call = Call.objects.select_for_update().select_related("organiser__parent").get(pk=call.pk)
+    call = (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("organiser__parent")
+        .get(pk=call.pk)
+    )
     if actor is not None and not viewer_for(actor).manages(call.organiser):
         raise PermissionDenied(_("只有组织单位的管理员或工作人员可以操作榜单。"))
     return call

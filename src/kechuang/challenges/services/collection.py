@@ -70,7 +70,11 @@ def round_open(
 
 @transaction.atomic
 def round_transition(*, actor: Any, round: CollectionRound, action: str) -> CollectionRound:
-    round = CollectionRound.objects.select_for_update().select_related("owner").get(pk=round.pk)
+    round = (
+        CollectionRound.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=round.pk)
+    )
     if not viewer_for(actor).manages(round.owner):
         raise PermissionDenied()
     move(
@@ -95,7 +99,11 @@ def problem_submit(
     keywords: str = "",
 ) -> Problem:
     """A member of ``organization`` (inside the round owner's subtree) submits a problem."""
-    round = CollectionRound.objects.select_for_update().select_related("owner").get(pk=round.pk)
+    round = (
+        CollectionRound.objects.select_for_update(of=("self",))
+        .select_related("owner")
+        .get(pk=round.pk)
+    )
     viewer = viewer_for(actor)
     if not (organization.pk in viewer.member_org_ids or viewer.manages(organization)):
         raise PermissionDenied(_("只能以本人所在单位的名义提交难题。"))
@@ -136,7 +144,7 @@ def _keywords(errors: Errors, text: str) -> str:
 
 def _locked(problem: Problem, actor: Any) -> Problem:
     problem = (
-        Problem.objects.select_for_update()
+        Problem.objects.select_for_update(of=("self",))
         .select_related("round__owner", "organization")
         .get(pk=problem.pk)
     )
@@ -206,7 +214,9 @@ def problem_transition(
     """
     if action == "take":
         problem = (
-            Problem.objects.select_for_update().select_related("round__owner").get(pk=problem.pk)
+            Problem.objects.select_for_update(of=("self",))
+            .select_related("round__owner")
+            .get(pk=problem.pk)
         )
         if taken_by is None or not viewer_for(actor).manages(taken_by):
             raise PermissionDenied(_("只有承接单位的管理员或工作人员可以承接。"))

@@ -53,7 +53,7 @@ def milestone_review_open(
     project = lock_project(milestone.project)
     organiser_side(actor, project)
     require_active(project)
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if milestone.status != MilestoneStatus.PENDING:
         raise InvalidTransition(_("只有进行中的里程碑可以发起专家评审。"))
     if milestone.review_process_id is not None:
@@ -93,7 +93,9 @@ def milestone_review_conclude(*, actor: Any, milestone: Milestone) -> Milestone:
     organiser_side(actor, project)
     require_active(project)
     milestone = (
-        Milestone.objects.select_for_update().select_related("review_process").get(pk=milestone.pk)
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("review_process")
+        .get(pk=milestone.pk)
     )
     process = milestone.review_process
     if process is None:

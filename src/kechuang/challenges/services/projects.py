@@ -54,7 +54,7 @@ CENT = Decimal("0.01")
 
 def lock_project(project: Project) -> Project:
     return (
-        Project.objects.select_for_update()
+        Project.objects.select_for_update(of=("self",))
         .select_related(
             "award__application__organization",
             "award__application__call__organiser__parent",
@@ -142,7 +142,7 @@ def milestone_review(*, actor: Any, milestone: Milestone, verdict: str, reason: 
     project = lock_project(milestone.project)
     organiser_side(actor, project)
     require_active(project)
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if milestone.review_process_id is not None:
         raise InvalidTransition(
             _("该里程碑由专家评审决定，不能直接记录结论。"), code="expert_review"
@@ -197,7 +197,7 @@ def tranche_release(*, actor: Any, milestone: Milestone, amount: Any = None) -> 
     """Pay the tranche of a passed milestone (its planned amount unless ``amount``)."""
     project = lock_project(milestone.project)
     organiser_side(actor, project)
-    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
     if milestone.status != MilestoneStatus.PASSED:
         raise InvalidTransition(
             _("里程碑“%(m)s”尚未评审通过，不能拨付资金。") % {"m": milestone.title},
@@ -312,7 +312,11 @@ def change_decide(
     """Approve or reject; an approved new due date moves the milestone (audited)."""
     project = lock_project(change.project)
     organiser_side(actor, project)
-    change = ChangeRequest.objects.select_for_update().select_related("milestone").get(pk=change.pk)
+    change = (
+        ChangeRequest.objects.select_for_update(of=("self",))
+        .select_related("milestone")
+        .get(pk=change.pk)
+    )
     reason = (reason or "").strip()
     if action == "reject" and not reason:
         raise refuse("reason", _("驳回须写明理由。"))
@@ -330,7 +334,7 @@ def change_decide(
         reason=reason,
     )
     if change.status == ChangeStatus.APPROVED and change.new_due_on and change.milestone:
-        milestone = Milestone.objects.select_for_update().get(pk=change.milestone.pk)
+        milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=change.milestone.pk)
         before = snapshot(milestone)
         milestone.due_on = change.new_due_on
         milestone.save(update_fields=["due_on"])

@@ -48,9 +48,13 @@ def recommendation_decide(
 
     The call is locked so the quota count and the insert cannot race.
     """
-    call = Call.objects.select_for_update().select_related("organiser").get(pk=application.call_id)
+    call = (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("organiser")
+        .get(pk=application.call_id)
+    )
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("organization")
         .get(pk=application.pk)
     )

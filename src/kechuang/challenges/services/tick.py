@@ -46,7 +46,7 @@ def challenges_tick(*, now: datetime.datetime | None = None) -> TickResult:
 
 @transaction.atomic
 def _remind(call_id: int, now: datetime.datetime) -> int:
-    call = Call.objects.select_for_update().get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
     if call.reminded_at is not None:
         return 0
     drafts = call.applications.filter(status=ApplicationStatus.DRAFT).select_related("applicant")
