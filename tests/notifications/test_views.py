@@ -65,7 +65,7 @@ def test_mark_one_read_with_htmx_returns_the_row_and_the_new_bell() -> None:
     assert response.status_code == 200
     assert f'id="notification-{pk}"' in html
     assert 'id="kc-bell-count" hx-swap-oob="true"' in html
-    assert '<span class="badge bg-red badge-notification badge-pill">1</span>' in html
+    assert '<span class="badge bg-red text-red-fg badge-notification badge-pill">1</span>' in html
     assert Notification.objects.get(pk=pk).read_at is not None
 
 
@@ -152,7 +152,7 @@ def test_bell_shows_the_unread_count_with_one_count_query() -> None:
 
     html, queries = bell_queries(me)
 
-    assert '<span class="badge bg-red badge-notification badge-pill">2</span>' in html
+    assert '<span class="badge bg-red text-red-fg badge-notification badge-pill">2</span>' in html
     assert len(queries) == 1
     assert queries[0].startswith("SELECT COUNT(*)")
 
