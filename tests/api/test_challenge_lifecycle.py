@@ -89,6 +89,8 @@ def test_the_full_challenge_lifecycle_through_the_api(tree: Tree) -> None:
                     "deadline": deadline.isoformat(),
                     "requires_recommendation": True,
                     "recommendation_quotas": {"district": 2},
+                    "review_rounds": 2,
+                    "review_rules": {"panel_size": 2, "max_load": 5},
                 },
             ),
             201,
@@ -121,38 +123,28 @@ def test_the_full_challenge_lifecycle_through_the_api(tree: Tree) -> None:
                 ),
                 201,
             )
-        # -- the deadline passes; the organiser closes and starts the review
+        # -- the deadline passes; the organiser closes the call and starts its review,
+        # which opens a review process with the call's rounds and rules, its first panel
+        # and one item per eligible application
         clock.set(deadline + datetime.timedelta(minutes=1))
-        for action in ("close", "start_review"):
-            ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": action}))
-        process = ok(
-            national.post(
-                "/reviews/processes",
-                {
-                    "organiser": w.national.pk,
-                    "title": "储能热管理揭榜评审",
-                    "purpose": "challenge_application",
-                    "rounds": 2,
-                    "rules": {"panel_size": 2, "max_load": 5},
-                },
-            ),
-            201,
+        ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": "close"}))
+        started = ok(
+            national.post(f"/challenges/calls/{call['id']}/transition", {"action": "start_review"})
         )
-        pid = process["id"]
-        panel = ok(national.post(f"/reviews/processes/{pid}/panels", {"name": "第一组"}), 201)
-        item = ok(
-            national.post(
-                f"/reviews/processes/{pid}/items",
-                {
-                    "subject_type": "challenges.application",
-                    "subject_id": app_id,
-                    "title": application["title"],
-                    "text": application_data()["technical_route"],
-                    "parties": [{"name": tree.lab.name, "organization": tree.lab.pk}],
-                    "panel": panel["id"],
-                },
-            ),
-            201,
+        assert started["status"] == "reviewing"
+        pid = started["review_process_id"]
+        process = ok(national.get(f"/reviews/processes/{pid}"))
+        assert (process["status"], process["rounds"], process["rules"]["panel_size"]) == (
+            "setup",
+            2,
+            2,
+        )
+        (panel,) = ok(national.get(f"/reviews/processes/{pid}/panels"))["items"]
+        (item,) = ok(national.get(f"/reviews/processes/{pid}/items"))["items"]
+        assert (item["subject_type"], item["subject_id"], item["panel_id"]) == (
+            "challenges.application",
+            app_id,
+            panel["id"],
         )
         university = OrganizationFactory(
             name="浙江热工大学", parent=w.zhejiang, kind=OrgKind.UNIVERSITY

@@ -60,6 +60,12 @@ def test_demo_loads_three_calls_in_their_expected_states(loaded: dict[str, int])
 def test_demo_review_is_finished_under_the_panel_rules(loaded: dict[str, int]) -> None:
     process = r.ReviewProcess.objects.get(title__startswith="2025")
     assert (process.status, process.rounds, process.panel_size) == ("final", 2, 3)
+    # both finished calls' reviews were opened by their own start_review, one item per bid
+    assert {
+        c.title[:4]: (c.review_process.status, c.review_process.items.count())
+        for c in m.Call.objects.exclude(review_process=None).select_related("review_process")
+    } == {"2024": ("final", 2), "2025": ("final", 5)}
+    assert process.challenge_call.title.startswith("2025")
     members = r.PanelMember.objects.filter(panel__process=process).select_related("expert")
     assert members.count() == 6
     assert {mb.status for mb in members} == {"accepted"}

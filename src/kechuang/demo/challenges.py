@@ -71,24 +71,22 @@ from kechuang.demo.clock import DemoClock
 from kechuang.orgs.choices import Role
 from kechuang.orgs.models import Organization
 from kechuang.orgs.services import membership_add
-from kechuang.review.choices import MemberRole, ProcessAction, Purpose
+from kechuang.review.choices import MemberRole, ProcessAction
 from kechuang.review.models import Criterion, ReviewAssignment, ReviewItem, ReviewProcess
 from kechuang.review.services import (
-    PartyIn,
     assignment_solve,
     conflicts_detect,
     decision_record,
     invitation_respond,
-    item_add,
     member_invite,
     notice_open,
-    panel_create,
-    process_create,
     process_transition,
     score_submit,
 )
 
 NOTICE_DAYS = 7
+# three reviewers per bid (the demo panels have four and six), at most four bids each
+REVIEW_RULES = {"panel_size": 3, "max_load": 4}
 __all__ = ["ACCOUNTS", "load"]
 
 
@@ -212,43 +210,22 @@ class ChallengeDemo:
         *,
         reviewers: list[str],
         chair: str,
-        rounds: int,
         start: int,
     ) -> ReviewProcess:
-        """Run the review of the call's bids in review, from setup to the final notice."""
+        """Run the review the call's ``start_review`` opened, from panel to the last round.
+
+        The hand-off created the process with the call's rounds and panel rules, its first
+        panel and one item per eligible bid; the organiser invites the panel, detects
+        conflicts, solves the assignment and the panel scores.
+        """
         runner = self.manager(call.organiser)
+        process = call.review_process
+        assert process is not None, "start_review opens the call's review"
+        rounds = process.rounds
         self.at(start)
-        process = process_create(
-            actor=runner,
-            organiser=call.organiser,
-            title=f"{call.title}评审",
-            purpose=Purpose.CHALLENGE_APPLICATION,
-            rounds=rounds,
-            rules={"panel_size": 3, "max_load": 4},
-        )
-        panel = panel_create(actor=runner, process=process, name="综合评审组")
-        items: dict[str, ReviewItem] = {}
-        for key, a in bids.items():
-            a.refresh_from_db()
-            if a.status != "in_review":
-                continue
-            lead = a.organization
-            assert lead is not None  # every demo bid is an organisation's
-            parties = [PartyIn(name=lead.name, organization=lead, user=a.applicant)]
-            parties += [
-                PartyIn(name=p.organization.name, organization=p.organization, role="partner")
-                for p in a.partners.select_related("organization")
-            ]
-            items[key] = item_add(
-                actor=runner,
-                process=process,
-                subject_type="challenges.application",
-                subject_id=a.pk,
-                title=a.title,
-                text=f"{a.call_problem.title}\n{a.technical_route}",
-                parties=parties,
-                panel=panel,
-            )
+        panel = process.panels.get()
+        by_bid = items_of(process)
+        items = {key: by_bid[a.pk] for key, a in bids.items() if a.pk in by_bid}
         members = []
         for email in reviewers:
             role = MemberRole.CHAIR if email == chair else MemberRole.REVIEWER
@@ -366,6 +343,7 @@ def _call_2024(demo: ChallengeDemo) -> None:
         title="2024 年杭州市数字经济揭榜挂帅榜单",
         description="面向杭州医药与生鲜冷链企业的数字化监测难题。",
         review_rounds=1,
+        review_rules=REVIEW_RULES,
     )
     demo.add_problem(
         call, PROBLEM_2024, -300, title=PROBLEM_2024.title, description=PROBLEM_2024.description
@@ -378,13 +356,12 @@ def _call_2024(demo: ChallengeDemo) -> None:
         bids[b.key] = demo.bid(call, problems, b)
     demo.at(-569)
     call_transition(actor=hz_staff, call=call, action="close")
-    call_transition(actor=hz_staff, call=call, action="start_review")
+    call = call_transition(actor=hz_staff, call=call, action="start_review")
     process = demo.review(
         call,
         bids,
         reviewers=[REVIEWERS[i].email for i in (0, 2, 3, 4)],
         chair=REVIEWERS[2].email,
-        rounds=1,
         start=-568,
     )
     items = items_of(process)
@@ -487,6 +464,7 @@ def _call_2025(demo: ChallengeDemo) -> None:
         requires_recommendation=True,
         recommendation_quotas={"city": 2, "province": 2},
         review_rounds=2,
+        review_rules=REVIEW_RULES,
     )
     for problem, text in zip(collected, PROBLEMS_2025, strict=True):
         demo.add_problem(call, text, 120, problem=problem)
@@ -503,8 +481,8 @@ def _call_2025(demo: ChallengeDemo) -> None:
         )
     demo.at(-169)
     call_transition(actor=zj_staff, call=call, action="close")
-    call_transition(actor=zj_staff, call=call, action="start_review")
-    process = demo.review(call, bids, reviewers=_emails(), chair=_emails()[2], rounds=2, start=-168)
+    call = call_transition(actor=zj_staff, call=call, action="start_review")
+    process = demo.review(call, bids, reviewers=_emails(), chair=_emails()[2], start=-168)
     items = items_of(process)
     winners = [bids[k] for k in WINNERS_2025]
     demo.decide(process, [items[a.pk] for a in winners], day=-150)
