@@ -99,19 +99,29 @@ def dir_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def load_base(data: Path, cache_dir: Path) -> tuple[list[BaseItem], Vectors]:
-    """The base items and the matrix of their units' cached passage vectors."""
+def load_base(
+    data: Path, cache_dir: Path, *, cached_only: bool = False
+) -> tuple[list[BaseItem], Vectors]:
+    """The base items and the matrix of their units' cached passage vectors.
+
+    ``cached_only``: leave out the abstracts whose vector is not cached yet (instead of
+    stopping), so a run can start while the cache is still being filled.
+    """
     texts: list[str] = []  # the cached passage text of each unit row
     items: list[BaseItem] = []
+    cache = EmbeddingCache(cache_dir, MODEL, DIM)
 
     def unit(text: str) -> int:
         texts.append(text)
         return len(texts) - 1
 
     with (data / "cn_scilit/corpus_kwdeleted.jsonl").open(encoding="utf-8") as f:
-        for line in f:
-            text = json.loads(line)["text"]
-            items.append(BaseItem("achievement", "", "", text, (), (unit(text),)))
+        abstracts = [json.loads(line)["text"] for line in f]
+    if cached_only:
+        found = cache.get_many([EmbeddingCache.key(t, query=False) for t in abstracts])
+        abstracts = [t for t in abstracts if EmbeddingCache.key(t, query=False) in found]
+    for text in abstracts:
+        items.append(BaseItem("achievement", "", "", text, (), (unit(text),)))
     with (data / "csl/csl_papers.jsonl").open(encoding="utf-8") as f:
         for line in f:
             paper = json.loads(line)
@@ -124,7 +134,6 @@ def load_base(data: Path, cache_dir: Path) -> tuple[list[BaseItem], Vectors]:
         for line in f:
             titles = tuple(w["title"] for w in json.loads(line)["profile"] if w.get("title"))
             items.append(BaseItem("expert", "", "", "", titles, tuple(unit(t) for t in titles)))
-    cache = EmbeddingCache(cache_dir, MODEL, DIM)
     keys = [EmbeddingCache.key(t, query=False) for t in texts]
     found = cache.get_many(keys)
     missing = sum(1 for k in keys if k not in found)
@@ -236,7 +245,7 @@ def percentiles(samples: Sequence[float]) -> dict[str, float]:
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
-    items, base = load_base(args.data, args.cache_dir)
+    items, base = load_base(args.data, args.cache_dir, cached_only=args.cached_only)
     cache = EmbeddingCache(args.cache_dir, MODEL, DIM)
     result: dict[str, Any] = {"items": args.items, "base_items": len(items), "load_start": load()}
     if args.lexical_sample:
@@ -299,6 +308,9 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
     """Run in a fresh process: open the index, answer queries one at a time."""
     cache = EmbeddingCache(args.cache_dir, MODEL, DIM)
     texts = query_texts(args.data, args.queries)
+    if args.cached_only:
+        found = cache.get_many([EmbeddingCache.key(t, query=True) for t in texts])
+        texts = [t for t in texts if EmbeddingCache.key(t, query=True) in found]
     embedder = DerivedEmbedder(np.zeros((0, DIM), dtype=np.float32), cache)
     embedder.embed(texts, query=True)  # all cached: fail now, not while timing
     Analyzer.default().words("预热分词词典")  # jieba's dictionary is not index memory
@@ -419,6 +431,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--embed-passages", type=int, default=64, help="abstracts embedded for throughput"
     )
+    parser.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="use only the base abstracts and queries whose vectors are cached already",
+    )
     parser.add_argument("--measure-only", action="store_true", help="(internal) query phase")
     parser.add_argument("--keep", action="store_true", help="keep the index directory")
     parser.add_argument("--out", type=Path, help="write the results as JSON here")
@@ -445,6 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         str(args.embed_passages),
         "--modes",
         *args.modes,
+        *(["--cached-only"] if args.cached_only else []),
     ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     sys.stderr.write(done.stderr)

@@ -16,7 +16,10 @@ from kechuang.matching.types import Document, Query
 from tests.matching.test_engine import CATALOGUE
 from tests.matching.test_local_backend import HashEmbedder
 
-FEEDBACK = EngineConfig(feedback_docs=2, feedback_weight=1.5, query_cache_size=0)
+FEEDBACK = EngineConfig(
+    feedback_docs=2, feedback_weight=1.5, feedback_min_similarity=0.0, query_cache_size=0
+)
+PLAIN = EngineConfig(feedback_docs=0, query_cache_size=0)
 
 
 def _engine(path: Path, config: EngineConfig) -> Engine:
@@ -51,23 +54,22 @@ def _unit_text(engine: Engine, doc: Document, passage: str | None) -> str:
 
 def test_the_second_pass_searches_the_rocchio_vector(feedback: Engine, tmp_path: Path) -> None:
     # given the first pass's two best documents (the same engine without feedback)
-    plain = _engine(tmp_path / "plain", EngineConfig(query_cache_size=0))
-    first = plain.search(Query("水稻病虫害绿色防控", limit=2))
+    plain = _engine(tmp_path / "plain", PLAIN)
+    first = plain.search(Query("锂电池正极材料的能量密度", limit=2))
     plain.close()
-    assert first[0].id == "expert:zhang"  # its best unit is a work, not the profile
-    assert first[0].best_passage == "农作物病虫害绿色防控体系"
+    assert first[0].id == "achievement:battery"  # matched with its own text
     by_id = {d.id: d for d in CATALOGUE}
     embedder = HashEmbedder()
     units = embedder.embed(
         [_unit_text(feedback, by_id[hit.id], hit.best_passage) for hit in first], query=False
     )
-    query = embedder.embed(["水稻病虫害绿色防控"], query=True)[0]
+    query = embedder.embed(["锂电池正极材料的能量密度"], query=True)[0]
     expected = query + 1.5 * units.mean(axis=0)
     expected /= np.linalg.norm(expected)
     calls = _record_dense(feedback)
 
     # when searching with feedback
-    feedback.search(Query("水稻病虫害绿色防控", limit=5))
+    feedback.search(Query("锂电池正极材料的能量密度", limit=5))
 
     # then the dense side ran twice: the query, then the expanded vector
     assert len(calls) == 2
@@ -103,7 +105,7 @@ def test_a_backend_without_stored_vectors_skips_feedback(feedback: Engine, tmp_p
             return getattr(self._inner, name)
 
     feedback.backend = NoVectors(feedback.backend)  # type: ignore[assignment]
-    plain = _engine(tmp_path / "plain", EngineConfig(query_cache_size=0))
+    plain = _engine(tmp_path / "plain", PLAIN)
 
     # when searching, then the ranking is the plain one
     ranked = [h.id for h in feedback.search(Query("锅炉传热", limit=5))]
@@ -123,3 +125,36 @@ def test_unit_vectors_reads_back_what_was_indexed(feedback: Engine) -> None:
     np.testing.assert_allclose(
         found[0], embedder.embed([zhang.passages[1]], query=False)[0], atol=1e-6
     )
+
+
+def test_no_feedback_when_the_best_result_is_not_close_enough(tmp_path: Path) -> None:
+    # given the best first-pass result's cosine to the query (the plain engine's score)
+    plain = _engine(tmp_path / "plain", PLAIN)
+    best = plain.search(Query("锂电池正极材料的能量密度", limit=1))[0].dense_score
+    plain.close()
+    assert best is not None
+
+    for threshold, passes in ((best + 0.01, 1), (best - 0.01, 2)):
+        config = EngineConfig(
+            feedback_docs=2,
+            feedback_weight=1.5,
+            feedback_min_similarity=threshold,
+            query_cache_size=0,
+        )
+        engine = _engine(tmp_path / f"gate-{passes}", config)
+        calls = _record_dense(engine)
+
+        engine.search(Query("锂电池正极材料的能量密度", limit=5))
+
+        assert len(calls) == passes  # above the threshold: the feedback pass runs
+        engine.close()
+
+
+def test_no_feedback_from_a_result_that_matched_through_one_passage(feedback: Engine) -> None:
+    # given a query whose best result is an expert, through one of their works
+    assert feedback.search(Query("水稻病虫害绿色防控", limit=1))[0].best_passage
+    calls = _record_dense(feedback)
+
+    feedback.search(Query("水稻病虫害绿色防控", limit=5))
+
+    assert len(calls) == 1
