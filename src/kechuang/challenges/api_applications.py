@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, PageIn, paginate, problems
+from kechuang.catalog.uploads import check_upload
 from kechuang.challenges.access import access_application_by_id, access_call_by_id
 from kechuang.challenges.api_schemas import (
     ApplicationOut,
@@ -20,7 +23,7 @@ from kechuang.challenges.api_schemas import (
     TeamMember,
 )
 from kechuang.challenges.choices import ApplicantKind, RecommendationDecision
-from kechuang.challenges.models import CallProblem
+from kechuang.challenges.models import ApplicationAttachment, CallProblem
 from kechuang.challenges.selectors import (
     application_duplicates,
     applications_mine,
@@ -28,12 +31,14 @@ from kechuang.challenges.selectors import (
     recommendation_queue,
 )
 from kechuang.challenges.services.applications import (
+    application_attachment_add,
     application_create,
     application_submit,
     application_update,
     application_withdraw,
 )
 from kechuang.challenges.services.recommendations import recommendation_decide
+from kechuang.common.errors import NotFound
 from kechuang.orgs.access import access_organization_by_id
 
 router = Router()
@@ -78,6 +83,15 @@ class DuplicateOut(Schema):
 class RecommendationIn(InputSchema):
     decision: RecommendationDecision
     reason: str = ""
+
+
+class ApplicationAttachmentOut(Schema):
+    id: int
+    name: str = Field(..., alias="original_name")
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
 
 
 class RecommendationOut(Schema):
@@ -226,4 +240,53 @@ def challenge_recommendation_decide(
         recommendation_decide(
             actor=user, application=item, decision=payload.decision.value, reason=payload.reason
         ),
+    )
+
+
+@router.get(
+    "/applications/{application_id}/attachments",
+    response={200: list[ApplicationAttachmentOut], **problems(401, 404)},
+    summary="揭榜申请的附件",
+)
+def challenge_application_attachments(request: HttpRequest, application_id: int) -> Any:
+    """能看到申请的人（申报方；提交后组织方和上级科协）能看到其附件。"""
+    item = access_application_by_id(token_user(request), application_id)
+    return list(item.attachments.all())
+
+
+@router.post(
+    "/applications/{application_id}/attachments",
+    response={201: ApplicationAttachmentOut, **problems(401, 403, 404, 409, 422)},
+    summary="上传揭榜申请附件",
+    description="multipart/form-data，字段名 `file`。只接受 PDF 与 PNG/JPEG/WebP/GIF 图片（按内容"
+    "判断，扩展名须一致），单个文件不超过上限（默认 10 MB），每份申请最多 10 个附件；文件不合格"
+    "时 422 `invalid_file`。截止后或进入推荐、评审后不能再上传（409）。",
+)
+def challenge_application_attachment_add(
+    request: HttpRequest, application_id: int, file: File[UploadedFile]
+) -> Any:
+    user = token_user(request)
+    item = access_application_by_id(user, application_id, action="edit")
+    upload = check_upload(file.name or "", file, file.size)
+    return Status(201, application_attachment_add(actor=user, application=item, upload=upload))
+
+
+@router.get(
+    "/applications/{application_id}/attachments/{attachment_id}/file",
+    response={200: None, **problems(401, 404)},
+    summary="下载揭榜申请附件",
+    description="返回文件内容，`Content-Disposition` 中带原文件名。",
+)
+def challenge_application_attachment_file(
+    request: HttpRequest, application_id: int, attachment_id: int
+) -> Any:
+    item = access_application_by_id(token_user(request), application_id)
+    attachment = ApplicationAttachment.objects.filter(pk=attachment_id, application=item).first()
+    if attachment is None:
+        raise NotFound()
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
     )

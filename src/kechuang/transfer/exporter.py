@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kechuang.transfer.challenges import export_challenges
 from kechuang.transfer.errors import TransferFailed
 from kechuang.transfer.schema import (
     ATTACHMENTS,
@@ -86,6 +87,7 @@ def export_data(*, include_credentials: bool = False) -> dict[str, Any]:
                 row["content_base64"] = _file_content(obj)
             rows.append(row)
         data[section.name] = rows
+    data["challenges"] = export_challenges(_row)
     return data
 
 
