@@ -121,7 +121,7 @@ def test_unit_vectors_reads_back_what_was_indexed(feedback: Engine) -> None:
         [("expert:zhang", 2), ("expert:missing", 1), ("expert:zhang", 9)]
     )
 
-    assert len(found) == 1  # the unknown document and the unknown unit are skipped
+    assert found[1] is None and found[2] is None  # unknown document, unknown unit
     np.testing.assert_allclose(
         found[0], embedder.embed([zhang.passages[1]], query=False)[0], atol=1e-6
     )
@@ -158,3 +158,22 @@ def test_no_feedback_from_a_result_that_matched_through_one_passage(feedback: En
     feedback.search(Query("水稻病虫害绿色防控", limit=5))
 
     assert len(calls) == 1
+
+
+def test_the_similarity_shown_is_to_the_query_as_asked(feedback: Engine, tmp_path: Path) -> None:
+    # given the plain cosines of the documents to the query
+    plain = _engine(tmp_path / "plain", PLAIN)
+    expected = {
+        h.id: h.dense_score for h in plain.search(Query("锂电池正极材料的能量密度", limit=7))
+    }
+    plain.close()
+    calls = _record_dense(feedback)
+
+    # when the feedback pass re-ranks the dense side
+    hits = feedback.search(Query("锂电池正极材料的能量密度", limit=7))
+
+    # then every hit still shows its cosine to the query itself
+    assert len(calls) == 2
+    assert hits
+    for hit in hits:
+        assert hit.dense_score == pytest.approx(expected[hit.id], abs=1e-5)

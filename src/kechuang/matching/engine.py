@@ -137,6 +137,10 @@ class _Side:
     scores: dict[str, float] = field(default_factory=dict)
     best_unit: dict[str, int] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+    # after feedback: the query's own vector and the first pass's cosines to it, so the
+    # similarity shown is still "how close is this to what was asked"
+    query_vector: Vector | None = None
+    query_scores: dict[str, float] = field(default_factory=dict)
 
 
 class Engine:
@@ -368,9 +372,11 @@ class Engine:
         if dense_as_query and config.feedback_docs > 0 and config.feedback_weight > 0:
             expanded = self._feedback_vector(vector, fused, lexical, dense)
             if expanded is not None:
+                first = dense.scores
                 dense = self._aggregate(
                     self.backend.dense(expanded, filters, dense_units), excluded
                 )
+                dense.query_vector, dense.query_scores = vector, first
                 fused = self._fuse(lexical, dense, want, use_lexical=use_lexical)
         return lexical, dense, fused
 
@@ -417,7 +423,7 @@ class Engine:
         ]
         if units[0][1] != 0:  # the best result matched through one work or passage
             return None
-        found = read(units)
+        found = [v for v in read(units) if v is not None]
         if not found:
             return None
         expanded = np.asarray(vector, dtype=np.float32) + self.config.feedback_weight * np.mean(
@@ -531,6 +537,7 @@ class Engine:
         docs = self.backend.fetch([doc_id for doc_id, _ in page])
         lexical_ranks = fusion.ranks(lexical.scores)
         dense_ranks = fusion.ranks(dense.scores)
+        similarity = self._query_similarity([doc_id for doc_id, _ in page], dense)
         wanted = list(dict.fromkeys(query_words))
         hits = []
         for doc_id, score in page:
@@ -568,7 +575,7 @@ class Engine:
                     kind=doc.kind,
                     score=float(score),
                     lexical_score=lexical.scores.get(doc_id),
-                    dense_score=dense.scores.get(doc_id),
+                    dense_score=similarity.get(doc_id),
                     lexical_rank=lexical_ranks.get(doc_id),
                     dense_rank=dense_ranks.get(doc_id),
                     shared_terms=shared,
@@ -578,6 +585,24 @@ class Engine:
                 )
             )
         return hits
+
+    def _query_similarity(self, ids: Sequence[str], dense: _Side) -> dict[str, float]:
+        """The dense score to show: the cosine to the query as asked, also after feedback
+        ranked the dense side by the expanded vector (the platform filters and explains
+        results by this similarity)."""
+        if dense.query_vector is None:
+            return dense.scores
+        shown = {d: dense.query_scores[d] for d in ids if d in dense.query_scores}
+        missing = [(d, dense.best_unit[d]) for d in ids if d not in shown and d in dense.scores]
+        read = getattr(self.backend, "unit_vectors", None)
+        if missing and read is not None:
+            query = np.asarray(dense.query_vector, dtype=np.float32)
+            query = query / max(float(np.linalg.norm(query)), 1e-12)
+            for (doc_id, _), vector in zip(missing, read(missing), strict=True):
+                if vector is not None:
+                    unit = np.asarray(vector, dtype=np.float32)
+                    shown[doc_id] = float(unit @ query / max(float(np.linalg.norm(unit)), 1e-12))
+        return shown
 
     def _best_unit(self, doc_id: str, lexical: _Side, dense: _Side) -> int:
         config = self.config

@@ -722,20 +722,25 @@ class LocalBackend:
         return hits
 
     @_serialised
-    def unit_vectors(self, units: Sequence[tuple[str, int]]) -> list[Vector]:
-        """The stored vectors of ``(doc_id, unit)`` pairs that have one (for the engine's
-        pseudo-relevance feedback); pairs without a vector are skipped."""
+    def unit_vectors(self, units: Sequence[tuple[str, int]]) -> list[Vector | None]:
+        """The stored vectors of ``(doc_id, unit)`` pairs, in order; ``None`` where there
+        is none (for the engine's pseudo-relevance feedback and its explanations)."""
         self._refresh()
         index = self._vectors
         if index is None or not units:
-            return []
+            return [None] * len(units)
         rows = self._rows_for(list(dict.fromkeys(doc_id for doc_id, _ in units)))
-        keys = [rows[d][0] << UNIT_BITS | u for d, u in units if d in rows and u <= MAX_UNITS]
-        present = [k for k in keys if index.contains(k)]
-        if not present:
-            return []
-        found = np.asarray(index.get(np.array(present, dtype=np.uint64)), dtype=np.float32)
-        return list(np.atleast_2d(found))
+        keys = [
+            rows[d][0] << UNIT_BITS | u if d in rows and 0 <= u <= MAX_UNITS else None
+            for d, u in units
+        ]
+        present = [k for k in keys if k is not None and index.contains(k)]
+        found: dict[int, Vector] = {}
+        if present:
+            stored = index.get(np.array(present, dtype=np.uint64))
+            matrix = np.atleast_2d(np.asarray(stored, dtype=np.float32))
+            found = {key: matrix[i] for i, key in enumerate(present)}
+        return [found.get(k) if k is not None else None for k in keys]
 
     @_serialised
     def fetch(self, ids: Sequence[str]) -> dict[str, Document]:
