@@ -16,6 +16,7 @@ from kechuang.audit.models import AuditEntry
 from kechuang.catalog.models import ExpertProfile
 from kechuang.challenges import models as m
 from kechuang.challenges.services.applications import application_create, application_submit
+from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import call_create, call_problem_add, call_transition
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.models import Organization
@@ -221,3 +222,30 @@ def review_state() -> tuple[Any, ...]:
         ReviewItem.objects.count(),
         ItemParty.objects.count(),
     )
+
+
+def to_awarding(tree: Tree, call: m.Call) -> m.Application:
+    """A bid, reviewed and selected by the call's review, the call awarding."""
+    application = submitted_bid(tree, call)
+    past_deadline(call)
+    for action in ("close", "start_review"):
+        call_transition(actor=tree.national_staff, call=call, action=action)
+    call.refresh_from_db()
+    assert call.review_process is not None
+    review_to_final(
+        call.review_process,
+        runner=tree.national_staff,
+        selected=[("challenges.application", application.pk)],
+    )
+    call_transition(actor=tree.national_staff, call=call, action="start_awarding")
+    application.refresh_from_db()
+    return application
+
+
+@pytest.fixture
+def project(tree: Tree, published: m.Call) -> m.Project:
+    application = to_awarding(tree, published)
+    award = award_make(
+        actor=tree.national_staff, application=application, justification="综合排名第一"
+    )
+    return award.project

@@ -9,8 +9,7 @@ from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.projects import milestone_add, milestone_review, tranche_release
 from kechuang.transfer.exporter import export_data
 from kechuang.transfer.importer import import_data
-from tests.challenges.conftest import Tree
-from tests.challenges.test_projects import to_awarding
+from tests.challenges.conftest import Tree, to_awarding
 
 
 def test_export_lists_the_challenge_without_private_content(tree: Tree, published: Call) -> None:

@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from kechuang.challenges.models import Application, Call, Filing, Project
+from kechuang.challenges.models import Call, Filing, Project
 from kechuang.challenges.services.acceptance import acceptance_publish, acceptance_record
 from kechuang.challenges.services.awards import award_make
-from kechuang.challenges.services.calls import call_transition
 from kechuang.challenges.services.projects import (
     change_decide,
     change_request,
@@ -22,40 +21,7 @@ from kechuang.challenges.services.projects import (
 )
 from kechuang.common.errors import Conflict, InvalidTransition, ValidationFailed
 from kechuang.notifications.models import Notification
-from tests.challenges.conftest import (
-    Tree,
-    challenge_state,
-    past_deadline,
-    review_to_final,
-    submitted_bid,
-)
-
-
-def to_awarding(tree: Tree, call: Call) -> Application:
-    """A bid, reviewed and selected by the call's review, the call awarding."""
-    application = submitted_bid(tree, call)
-    past_deadline(call)
-    for action in ("close", "start_review"):
-        call_transition(actor=tree.national_staff, call=call, action=action)
-    call.refresh_from_db()
-    assert call.review_process is not None
-    review_to_final(
-        call.review_process,
-        runner=tree.national_staff,
-        selected=[("challenges.application", application.pk)],
-    )
-    call_transition(actor=tree.national_staff, call=call, action="start_awarding")
-    application.refresh_from_db()
-    return application
-
-
-@pytest.fixture
-def project(tree: Tree, published: Call) -> Project:
-    application = to_awarding(tree, published)
-    award = award_make(
-        actor=tree.national_staff, application=application, justification="综合排名第一"
-    )
-    return award.project
+from tests.challenges.conftest import Tree, challenge_state, to_awarding
 
 
 def in_days(n: int) -> str:
