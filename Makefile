@@ -50,10 +50,20 @@ pytest: install
 	    $(BIN)/pytest -n 2 -m "not browser"; \
 	fi
 
-## Recompile the translations after editing src/kechuang/locale/*/LC_MESSAGES/django.po.
+## Update and compile every catalogue: the project's (src/kechuang/locale) and the apps'
+## own (notifications, challenges, review: makemessages run inside each app so that its
+## locale/ gets its strings). django-admin, not python -m django: run from an app folder,
+## the latter would import the app's selectors.py in place of the standard library's.
+## Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
+APP_CATALOGUES := notifications challenges review
 messages: install
-	cd src/kechuang && ../../$(BIN)/python -m django makemessages -l en --settings=kechuang.settings --ignore=migrations
-	cd src/kechuang && ../../$(BIN)/python -m django compilemessages --settings=kechuang.settings
+	cd src/kechuang && ../../$(BIN)/django-admin makemessages -l en --settings=kechuang.settings \
+	  --ignore=migrations --no-obsolete $(addprefix --ignore=,$(APP_CATALOGUES))
+	for app in $(APP_CATALOGUES); do \
+	  (cd src/kechuang/$$app && ../../../$(BIN)/django-admin makemessages -l en \
+	    --settings=kechuang.settings --ignore=migrations --no-obsolete) || exit 1; \
+	done
+	cd src/kechuang && ../../$(BIN)/django-admin compilemessages --settings=kechuang.settings
 
 clean:
 	rm -rf $(VENV) .uv .pytest_cache .mypy_cache .ruff_cache

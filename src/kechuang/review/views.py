@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.common.errors import KechuangError
@@ -58,14 +59,15 @@ ACTION_ORDER = (
     ProcessAction.FINALISE,
     ProcessAction.CANCEL,
 )
+# Lazy: a module-level gettext would freeze the messages in the language at import time.
 DONE = {
-    ProcessAction.START_ASSIGNMENT: _("已进入专家分配阶段。"),
-    ProcessAction.OPEN_ROUND_1: _("第一轮评审已开始，已通知评审专家。"),
-    ProcessAction.OPEN_ROUND_2: _("第一轮已结束，会评已开始。"),
-    ProcessAction.CLOSE_ROUNDS: _("评审已结束，请记录评审决定。"),
-    ProcessAction.OPEN_NOTICE: _("已开始公示。"),
-    ProcessAction.FINALISE: _("公示结束，评审已完成。"),
-    ProcessAction.CANCEL: _("评审已取消。"),
+    ProcessAction.START_ASSIGNMENT: gettext_lazy("已进入专家分配阶段。"),
+    ProcessAction.OPEN_ROUND_1: gettext_lazy("第一轮评审已开始，已通知评审专家。"),
+    ProcessAction.OPEN_ROUND_2: gettext_lazy("第一轮已结束，会评已开始。"),
+    ProcessAction.CLOSE_ROUNDS: gettext_lazy("评审已结束，请记录评审决定。"),
+    ProcessAction.OPEN_NOTICE: gettext_lazy("已开始公示。"),
+    ProcessAction.FINALISE: gettext_lazy("公示结束，评审已完成。"),
+    ProcessAction.CANCEL: gettext_lazy("评审已取消。"),
 }
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.common.errors import KechuangError, NotFound
@@ -41,10 +42,11 @@ from kechuang.review.views_base import (
 )
 from kechuang.web.errors import page_errors
 
+# Lazy: a module-level gettext would freeze the labels in the language at import time.
 FLAG_LABELS = {
-    "outlier": _("离群评分"),
-    "disagreement": _("分歧较大"),
-    "unscored": _("未评分"),
+    "outlier": gettext_lazy("离群评分"),
+    "disagreement": gettext_lazy("分歧较大"),
+    "unscored": gettext_lazy("未评分"),
 }
 
 
