@@ -19,6 +19,8 @@ from kechuang.accounts.models import User
 from kechuang.accounts.services import user_update_profile
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.catalog.services import achievement_create, listing_transition, need_create
+from kechuang.matching.models import Term
+from kechuang.matching.services_dictionary import term_add
 from kechuang.orgs.models import Organization
 from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
 from tests.conftest import World, achievement_data, client_for, need_data
@@ -231,6 +233,39 @@ def test_signup_errors_are_english(world: World) -> None:
     assert "The two passwords do not match." in html
     assert User.objects.filter(display_name="Ada").count() == 0
     assert_all_english(html)
+
+
+def dictionary_terms() -> list[str]:
+    """The dictionary's terms are Chinese words by nature: content, not interface."""
+    values: list[str] = []
+    for text, synonyms in Term.objects.values_list("text", "synonyms"):
+        values += [text, synonyms]
+    return values
+
+
+@pytest.mark.django_db
+def test_search_dictionary_page_is_english(world: World) -> None:
+    term_add(actor=world.platform_admin, text="钙钛矿叠层", synonyms="叠层钙钛矿")
+    client = english_client(english_named(world.platform_admin))
+
+    html = get_english(client, reverse("web:dictionary"))
+
+    assert "Custom terms" in html and "钙钛矿叠层" in html
+    assert chinese_snippets(strip(html, user_content() + dictionary_terms())) == []
+
+
+@pytest.mark.django_db
+def test_search_dictionary_refusal_is_english(world: World) -> None:
+    term_add(actor=world.platform_admin, text="钙钛矿叠层")
+    client = english_client(english_named(world.platform_admin))
+
+    response = client.post(reverse("web:dictionary"), {"text": "钙钛矿叠层", "synonyms": ""})
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "This term has already been added." in html
+    assert Term.objects.count() == 1
+    assert chinese_snippets(strip(html, user_content() + dictionary_terms())) == []
 
 
 @pytest.mark.django_db
