@@ -18,9 +18,12 @@ from kechuang.transfer.exporter import export_data
 from kechuang.transfer.importer import import_data
 from tests.transfer.conftest import png_bytes, wipe
 
+# ``challenges`` is exported for reporting and not imported (docs/data-format.md).
+NOT_ROUNDTRIPPED = {"exported_at", "challenges"}
+
 
 def without_time(data: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k != "exported_at"}
+    return {k: v for k, v in data.items() if k not in NOT_ROUNDTRIPPED}
 
 
 def roundtrip(data: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +42,8 @@ def test_roundtrip_is_identical(loaded: None) -> None:
     assert [
         len(first[s])
         for s in ("organizations", "users", "needs", "achievements", "experts", "attachments")
-    ] == [41, 43, 31, 50, 31, 2]
+    ] == [41, 48, 31, 50, 36, 2]
+    assert first["challenges"]["calls"]
     assert "password" not in first["users"][0]
     second = roundtrip(first)
     assert without_time(second) == without_time(first)
