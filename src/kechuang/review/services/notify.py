@@ -55,7 +55,7 @@ def notify_invitation_answer(member_id: int) -> None:
     _send(
         recipients=_managers(process),
         kind=NotificationKind.INVITATION,
-        title=_("%(n)s已%(s)s评审邀请")
+        title=_("%(n)s答复了评审邀请：%(s)s")
         % {"n": member.expert.name, "s": member.get_status_display()},
         body=member.decline_reason,
         subject=member,
