@@ -73,3 +73,27 @@ def test_without_the_cache_every_query_is_embedded(tmp_path: Path) -> None:
         engine.search(Query("锅炉传热", limit=3))
 
         assert embedder.calls == before + 2
+
+
+def test_the_platform_keeps_query_vectors_off_the_disk(tmp_path: Path) -> None:
+    from kechuang.matching.embeddings import CachedEmbedder, EmbeddingCache
+
+    inner = HashEmbedder(name=f"hash-{uuid.uuid4().hex}")
+    cache = EmbeddingCache(tmp_path / "cache", inner.name, inner.dim)
+    platform = CachedEmbedder(inner, cache, cache_queries=False)
+    bench = CachedEmbedder(inner, cache)
+
+    platform.embed(["锅炉传热"], query=True)
+    platform.embed(["锅炉传热"], query=True)
+    platform.embed(["锅炉传热效率的研究"], query=False)
+    assert inner.calls == 3  # queries are computed each time (the engine's LRU sits above)
+    keys = [
+        EmbeddingCache.key("锅炉传热", query=True),
+        EmbeddingCache.key("锅炉传热效率的研究", query=False),
+    ]
+    assert list(cache.get_many(keys)) == [keys[1]]  # only the passage was stored
+
+    bench.embed(["锅炉传热"], query=True)
+    bench.embed(["锅炉传热"], query=True)
+    assert inner.calls == 4
+    assert keys[0] in cache.get_many(keys)

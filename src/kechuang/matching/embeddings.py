@@ -171,17 +171,35 @@ class EmbeddingCache:
 
 
 class CachedEmbedder:
-    """An embedder that computes only what its cache lacks, in batches."""
+    """An embedder that computes only what its cache lacks, in batches.
 
-    def __init__(self, inner: Embedder, cache: EmbeddingCache, batch_size: int = 32) -> None:
+    ``cache_queries=False`` keeps query vectors off the disk (the platform: queries are
+    users' words, unbounded in number, and the engine keeps recent ones in memory); the
+    benchmarks keep them, as the same query files are run again and again.
+    """
+
+    def __init__(
+        self,
+        inner: Embedder,
+        cache: EmbeddingCache,
+        batch_size: int = 32,
+        *,
+        cache_queries: bool = True,
+    ) -> None:
         self.inner = inner
         self.cache = cache
+        self.cache_queries = cache_queries
         self.batch_size = batch_size
         self.name = inner.name
         self.dim = inner.dim
         self.computed = 0  # texts embedded by the model (not served from the cache)
 
     def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
+        if query and not self.cache_queries:
+            self.computed += len(texts)
+            if not texts:
+                return np.zeros((0, self.dim), dtype=np.float32)
+            return self.inner.embed(list(texts), query=True)
         keys = [EmbeddingCache.key(t, query=query) for t in texts]
         found = self.cache.get_many(keys)
         missing = [i for i, key in enumerate(keys) if key not in found]

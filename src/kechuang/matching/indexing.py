@@ -125,7 +125,7 @@ def _default_factory(path: Path) -> SearchEngine:
     embedder = None
     if inner is not None:
         cache = EmbeddingCache(Path(settings.KECHUANG_EMBEDDING_CACHE_DIR), inner.name, inner.dim)
-        embedder = CachedEmbedder(inner, cache)
+        embedder = CachedEmbedder(inner, cache, cache_queries=False)
     if str(settings.KECHUANG_SEARCH_BACKEND) == "milvus":
         config = EngineConfig(
             backend="milvus",
