@@ -153,13 +153,16 @@ def test_the_whole_life_cycle(tree: Tree) -> None:
         ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": action}))
     ranked = ok(national.get(f"/reviews/processes/{pid}/ranking", {"round": 2}))
     assert [(r["item_id"], r["total"]) for r in ranked] == [(items[0]["id"], 70.0)]
-    # not final yet: the award is refused and nothing changes
-    ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": "start_awarding"}))
+    # not final yet: awarding cannot start, the award is refused, nothing changes
     before = challenge_state()
+    refused = national.post(
+        f"/challenges/calls/{call['id']}/transition", {"action": "start_awarding"}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "review_not_final")
     refused = national.post(
         f"/challenges/applications/{application['id']}/award", {"justification": "评审排名第一"}
     )
-    assert (refused.status_code, refused.json()["code"]) == (409, "review_not_final")
+    assert refused.status_code == 409
     assert challenge_state() == before
     ok(
         national.post(
@@ -178,6 +181,7 @@ def test_the_whole_life_cycle(tree: Tree) -> None:
         == "final"
     )
     # award
+    ok(national.post(f"/challenges/calls/{call['id']}/transition", {"action": "start_awarding"}))
     project = ok(
         national.post(
             f"/challenges/applications/{application['id']}/award", {"justification": "评审排名第一"}

@@ -16,6 +16,7 @@ from tests.challenges.conftest import (
     challenge_state,
     past_deadline,
     problem_data,
+    review_to_final,
     submitted_bid,
 )
 
@@ -127,15 +128,17 @@ def test_a_call_cannot_close_before_its_deadline(tree: Tree, published: Call) ->
 
 
 def test_life_cycle_follows_the_table(tree: Tree, published: Call) -> None:
-    submitted_bid(tree, published)
+    bid = submitted_bid(tree, published)
     past_deadline(published)
     staff = tree.national_staff
-    for action, status in [
-        ("close", "closed"),
-        ("start_review", "reviewing"),
-        ("start_awarding", "awarding"),
-        ("finish", "done"),
-    ]:
+    for action, status in [("close", "closed"), ("start_review", "reviewing")]:
+        assert call_transition(actor=staff, call=published, action=action).status == status
+    published.refresh_from_db()
+    assert published.review_process is not None
+    review_to_final(
+        published.review_process, runner=staff, selected=[("challenges.application", bid.pk)]
+    )
+    for action, status in [("start_awarding", "awarding"), ("finish", "done")]:
         assert call_transition(actor=staff, call=published, action=action).status == status
     with pytest.raises(InvalidTransition):
         call_transition(actor=staff, call=published, action="cancel", reason="重复")

@@ -69,6 +69,11 @@ def test_start_review_hands_every_eligible_application_with_its_parties(
     ]
     item = process.items.get()
     assert item.panel is not None and item.panel.name == "第一评审组"
+    # the title is the item's own field; the text is what the experts score
+    assert (item.title, item.text) == (
+        consortium.title,
+        f"{consortium.technical_route}\n承诺指标：\n· 电芯最大温差：2.5 ℃",
+    )
     assert list(
         ItemParty.objects.filter(item=item)
         .order_by("id")
@@ -139,18 +144,18 @@ def test_bad_review_rules_are_refused_when_the_call_is_made(tree: Tree) -> None:
     assert (challenge_state(), review_state()) == before
 
 
-def test_award_before_the_review_is_final_is_refused(tree: Tree, published: Call) -> None:
-    application = submitted_bid(tree, published)
+def test_awarding_before_the_review_is_final_is_refused(tree: Tree, published: Call) -> None:
+    submitted_bid(tree, published)
     call = start_review(tree, published)
-    call_transition(actor=tree.national_staff, call=call, action="start_awarding")
-    application.refresh_from_db()
     before = (challenge_state(), review_state())
 
     with pytest.raises(InvalidTransition) as exc:
-        award_make(actor=tree.national_staff, application=application, justification="排名第一")
+        call_transition(actor=tree.national_staff, call=call, action="start_awarding")
 
     assert exc.value.code == "review_not_final"
     assert (challenge_state(), review_state()) == before
+    call.refresh_from_db()
+    assert call.status == "reviewing"
 
 
 def test_award_to_an_application_the_review_did_not_select_is_refused(

@@ -245,6 +245,36 @@ def test_publish_action_and_its_refusal(tree: Tree) -> None:
     assert empty.status == "published"
 
 
+def test_organiser_buttons_appear_only_when_they_can_work(tree: Tree, published: m.Call) -> None:
+    application = submitted_bid(tree, published)
+    client = client_for(tree.national_staff)
+    close = url("call_action", published.pk, "close")
+    awarding = url("call_action", published.pk, "start_awarding")
+
+    before_deadline = text(client.get(url("call_detail", published.pk)))
+    assert close not in before_deadline
+    assert "揭榜截止时间到达后可截止揭榜。" in before_deadline
+
+    past_deadline(published)
+    assert close in text(client.get(url("call_detail", published.pk)))
+
+    for action in ("close", "start_review"):
+        call_transition(actor=tree.national_staff, call=published, action=action)
+    reviewing = text(client.get(url("call_detail", published.pk)))
+    assert awarding not in reviewing
+    assert "评审经决定、公示并完成后，可进入确定揭榜方。" in reviewing
+
+    published.refresh_from_db()
+    review_to_final(
+        published.review_process,
+        runner=tree.national_staff,
+        selected=[("challenges.application", application.pk)],
+    )
+    final = text(client.get(url("call_detail", published.pk)))
+    assert awarding in final
+    assert "可进入确定揭榜方。" not in final
+
+
 def test_applications_list_shows_duplicate_proposals_to_the_organiser(
     tree: Tree, published: m.Call
 ) -> None:

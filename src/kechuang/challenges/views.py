@@ -7,6 +7,7 @@ when the viewer runs the call; those POST to ``views_organiser``.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -29,6 +30,7 @@ from kechuang.challenges.selectors_pages import (
     subtree_stats,
     winner_name,
 )
+from kechuang.challenges.services.handoff import review_final
 from kechuang.common.errors import NotFound
 from kechuang.orgs.selectors import associations
 from kechuang.web.errors import page_errors
@@ -69,11 +71,18 @@ def call_list_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def call_actions(call: Call) -> list[dict[str, Any]]:
+def call_actions(call: Call, now: datetime.datetime) -> list[dict[str, Any]]:
+    """The buttons that can work now: closing waits for the deadline, awarding for the
+    review to be final (the services refuse both otherwise)."""
+    ready = {
+        "close": now >= call.deadline,
+        "start_awarding": call.status in CALL_TRANSITIONS["start_awarding"][0]
+        and review_final(call),
+    }
     return [
         {"action": a, "label": label, "style": style, "confirm": confirm}
         for a, label, style, confirm in CALL_ACTIONS
-        if call.status in CALL_TRANSITIONS[a][0]
+        if call.status in CALL_TRANSITIONS[a][0] and ready.get(a, True)
     ]
 
 
@@ -87,11 +96,14 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
         item.call = call  # the visibility check reads the organiser from here
         item.visible = problem_details_visible(request.user, item)  # type: ignore[attr-defined]
     awards = call_awards(call)
+    actions = call_actions(call, now) if organiser else []
     ctx = {
         "call": call,
         "problems": problems,
         "organiser": organiser,
-        "actions": call_actions(call) if organiser else [],
+        "actions": actions,
+        "awarding_waits": call.status == CallStatus.REVIEWING
+        and all(a["action"] != "start_awarding" for a in actions),
         "can_cancel": organiser and call.status in CALL_TRANSITIONS["cancel"][0],
         "open_for_bids": call.status == CallStatus.PUBLISHED
         and call.opens_at <= now < call.deadline,

@@ -27,7 +27,11 @@ from kechuang.challenges.choices import (
 from kechuang.challenges.models import Application, Call, CallProblem, Problem
 from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.eligibility import check_eligibility
-from kechuang.challenges.services.handoff import review_cancel, review_open
+from kechuang.challenges.services.handoff import (
+    require_review_final,
+    review_cancel,
+    review_open,
+)
 from kechuang.challenges.services.steps import (
     Errors,
     clean_indicators,
@@ -309,6 +313,8 @@ def call_transition(
         fields.append("published_at")
     if action == "close" and call.status == CallStatus.PUBLISHED and call.deadline > now:
         raise InvalidTransition(_("揭榜截止时间未到，不能提前截止。"))
+    if action == "start_awarding" and call.status == CallStatus.REVIEWING:
+        require_review_final(call)
     reason = (reason or "").strip()
     if action == "cancel" and not reason:
         raise refuse("reason", _("请填写取消理由。"))

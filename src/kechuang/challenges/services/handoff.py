@@ -80,6 +80,21 @@ def application_parties(application: Application) -> list[PartyIn]:
     return parties
 
 
+def review_text(application: Application) -> str:
+    """What the experts score: the technical route and the promised indicators.
+
+    The title travels as the item's own field, so it is not repeated here.
+    """
+    lines = [application.technical_route]
+    if application.indicators:
+        lines.append(_("承诺指标："))
+        lines.extend(
+            f"· {row['name']}：{row['target']}{(' ' + row['unit']) if row.get('unit') else ''}"
+            for row in application.indicators
+        )
+    return "\n".join(lines)
+
+
 def review_open(*, actor: Any, call: Call, evaluator: Organization | None) -> ReviewProcess:
     """The review process of ``call`` (locked, status ``closed``), with its items.
 
@@ -116,7 +131,7 @@ def review_open(*, actor: Any, call: Call, evaluator: Organization | None) -> Re
             subject_type=APPLICATION_SUBJECT,
             subject_id=application.pk,
             title=application.title,
-            text=f"{application.title}\n{application.technical_route}",
+            text=review_text(application),
             parties=application_parties(application),
             panel=panel,
         )
@@ -139,16 +154,27 @@ def review_cancel(*, actor: Any, call: Call, reason: str) -> None:
         process_transition(actor=actor, process=process, action=ProcessAction.CANCEL, reason=reason)
 
 
-def require_selected(call: Call, application: Application) -> None:
-    """Refuse an award the call's review did not decide: review final, winner selected."""
-    process = call.review_process
-    if (
-        process is None
-        or not ReviewProcess.objects.filter(pk=process.pk, status=ProcessStatus.FINAL).exists()
-    ):
+def review_final(call: Call) -> bool:
+    """Whether the call's review is decided, published and final (read from the stored row)."""
+    process_id = call.review_process_id
+    return (
+        process_id is not None
+        and ReviewProcess.objects.filter(pk=process_id, status=ProcessStatus.FINAL).exists()
+    )
+
+
+def require_review_final(call: Call) -> None:
+    if not review_final(call):
         raise InvalidTransition(
             _("评审尚未完成（须经决定、公示并完成），不能确定揭榜方。"), code="review_not_final"
         )
+
+
+def require_selected(call: Call, application: Application) -> None:
+    """Refuse an award the call's review did not decide: review final, winner selected."""
+    require_review_final(call)
+    process = call.review_process
+    assert process is not None  # require_review_final saw it
     if (APPLICATION_SUBJECT, application.pk) not in selected_subjects(process):
         raise ValidationFailed(
             _("该申请不在评审决定的入选名单中，不能确定为揭榜方。"),
