@@ -559,7 +559,7 @@ def solve(
     solve runs out of time, returns the greedy assignment (or CP-SAT's best incumbent if it
     is better) with ``exact=False`` and the reason in ``note``. OR-Tools' min-cost flow has
     no time limit of its own and holds the GIL, so for it the limit is checked after the
-    network is built (it is polynomial; see docs/benchmarks-assignment.md for sizes).
+    network is built (it is polynomial; see docs/benchmarks.md, "Reviewer assignment", for sizes).
     Raises ``InvalidFixedPair`` or ``InfeasibleAssignment`` (with per-application reasons).
     """
     t0 = time.perf_counter()
