@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from kechuang.catalog.services import expert_set_status
-from kechuang.review.models import ReviewProcess, Score
+from kechuang.review.models import ReviewEvent, ReviewItem, ReviewProcess, Score
 from kechuang.review.services import (
     PartyIn,
     decision_record,
@@ -18,6 +18,7 @@ from kechuang.review.services import (
     member_invite,
     notice_open,
     panel_create,
+    process_create,
     process_transition,
 )
 from tests.api.conftest import Api, token_for
@@ -315,3 +316,39 @@ def test_chair_revises_a_score_and_experts_record_history(scene: Scene) -> None:
         {"coauthor_name": "某人", "kind": "paper", "year": 2025},
     )
     assert r.status_code == 404  # a draft profile of someone else is not there
+
+
+def test_item_place_moves_an_item_between_panels_before_round_1(scene: Scene) -> None:
+    second = panel_create(actor=scene.runner, process=scene.process, name="第二评审组")
+    other = process_create(
+        actor=scene.runner, organiser=scene.world.hangzhou, title="另一评审", purpose="other"
+    )
+    foreign = panel_create(actor=scene.runner, process=other, name="外组")
+    item = scene.items[0]
+    path = f"/reviews/items/{item.pk}/panel"
+
+    def put(user: Any, panel: int) -> int:
+        return api(user)._send("put", path, {"panel": panel}, None).status_code
+
+    def panel_now() -> int | None:
+        return ReviewItem.objects.get(pk=item.pk).panel_id
+
+    # refused: anonymous, an outsider, the applicant, a panel of another process
+    assert put(None, second.pk) == 401
+    assert put(scene.world.jiangsu_staff, second.pk) == 404
+    assert put(scene.world.owner_admin, second.pk) == 403
+    assert put(scene.runner, foreign.pk) == 422  # the runner may see it, but it is not ours
+    assert panel_now() == scene.panel.pk
+
+    r = api(scene.evaluator_admin)._send("put", path, {"panel": second.pk}, None)
+    assert r.status_code == 200, r.content
+    assert (r.json()["id"], r.json()["panel_id"]) == (item.pk, second.pk)
+    event = ReviewEvent.objects.filter(process=scene.process, type="item_placed").get()
+    assert event.params == {"item": item.pk, "panel": second.pk}
+
+    put(scene.runner, scene.panel.pk)
+    scene.to_round_1()
+    late = api(scene.runner)._send("put", path, {"panel": second.pk}, None)
+    assert late.status_code == 409
+    assert late.json()["detail"] == "第一轮评审开始后不能再调整分组。"
+    assert panel_now() == scene.panel.pk

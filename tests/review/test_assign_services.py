@@ -3,7 +3,10 @@ property test that every stored assignment obeys every rule."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +58,24 @@ def test_solve_staffs_every_item_with_best_affinity_and_reasons(scene: Scene) ->
     event = ReviewEvent.objects.get(process=scene.process, type=EventType.ASSIGNMENT_SOLVED)
     assert len(event.params["pairs"]) == 9
     assert event.params["exact"] is True
+
+
+CHINESE_PUNCTUATION = re.compile("[，；、（）。：“”]")
+
+
+def test_reasons_written_in_english_carry_no_chinese_punctuation(scene: Scene) -> None:
+    scene.to_assigning()
+
+    with translation.override("en"):
+        assignment_solve(actor=scene.runner, process=scene.process)
+
+    rows = active(scene.process)
+    chen = next(a for a in rows if a.member.expert.name == "陈热" and a.item == scene.items[0])
+    assert chen.reason == (
+        "match 0.67, ranked 1 of 5 eligible experts; shared terms: 优化, 储能, 板, 流, 液冷."
+    )
+    assert [CHINESE_PUNCTUATION.findall(a.reason + a.not_chosen) for a in rows] == [[]] * 9
+    assert any(re.search(r"[\u4e00-\u9fff]+ \(", a.not_chosen) for a in rows)  # 名 (why)
 
 
 def test_government_staff_cannot_be_invited(scene: Scene) -> None:

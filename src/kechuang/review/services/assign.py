@@ -42,7 +42,13 @@ from kechuang.review.models import (
     ReviewItem,
     ReviewProcess,
 )
-from kechuang.review.services.common import lock_process, names, require_runner, require_status
+from kechuang.review.services.common import (
+    clauses,
+    lock_process,
+    names,
+    require_runner,
+    require_status,
+)
 
 MAX_NAMED = 4  # reviewers named in a "why not" list
 
@@ -146,7 +152,7 @@ def _infeasible(inst: _Instance, exc: solver.AssignmentError) -> ValidationFaile
     if not bad:
         lines.append(_("专家总工作量不足或手动指定的分配违反规则"))
     return ValidationFailed(
-        _("无法在评审规则下配齐评审专家：%(l)s。") % {"l": "；".join(lines[:10])},
+        _("无法在评审规则下配齐评审专家：%(l)s。") % {"l": clauses(lines[:10])},
         code="assignment_infeasible",
     )
 
@@ -167,13 +173,11 @@ def _why_not(inst: _Instance, a: int, chosen: set[int], load: np.ndarray) -> str
             why = _("评审任务已满")
         else:
             why = _("匹配度 %(w).2f，较低") % {"w": p.affinity[r, a]}
-        reasons.append(f"{m.expert.name}（{why}）")
+        reasons.append(_("%(name)s（%(why)s）") % {"name": m.expert.name, "why": why})
     if not reasons:
         return ""
     more = len(reasons) - MAX_NAMED
-    text = "、".join(reasons[:MAX_NAMED]) + (
-        _("等 %(n)d 人") % {"n": len(reasons)} if more > 0 else ""
-    )
+    text = names(reasons[:MAX_NAMED]) + (_("等 %(n)d 人") % {"n": len(reasons)} if more > 0 else "")
     return _("未选：%(r)s。") % {"r": text}
 
 
@@ -185,12 +189,12 @@ def _reason(inst: _Instance, seat: solver.Seat, a: int) -> str:
         % {"w": seat.affinity, "n": seat.eligible, "k": seat.rank}
     ]
     if terms:
-        parts.append(_("共同术语：%(t)s") % {"t": "、".join(terms)})
+        parts.append(_("共同术语：%(t)s") % {"t": names(terms)})
     if seat.slot == "frontline":
         parts.append(_("占一线科技人员席位"))
     if seat.fixed:
         parts.append(_("已接受邀请或由组织方指定，保留"))
-    return ("；".join(str(p) for p in parts) + "。")[:1000]
+    return (_("%(clauses)s。") % {"clauses": clauses(parts)})[:1000]
 
 
 def _store(inst: _Instance, result: solver.Assignment) -> list[ReviewAssignment]:

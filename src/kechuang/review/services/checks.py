@@ -59,7 +59,12 @@ def ready_for_round_1(process: ReviewProcess) -> None:
     if conflicted:
         raise InvalidTransition(
             _("以下分配存在未豁免的利益冲突：%(p)s。")
-            % {"p": names(f"{a.member.expert.name}—{a.item.title}" for a in conflicted[:5])}
+            % {
+                "p": names(
+                    _("%(n)s—%(t)s") % {"n": a.member.expert.name, "t": a.item.title}
+                    for a in conflicted[:5]
+                )
+            }
         )
 
 

@@ -64,10 +64,17 @@ def user_ref(user: Any) -> int | None:
 
 
 def names(values: Iterable[Any]) -> str:
-    return "、".join(str(v) for v in values)
+    """A list in running text: 陈热、林流 (the separator is translated like the words)."""
+    return str(_("、")).join(str(v) for v in values)
+
+
+def clauses(values: Iterable[Any]) -> str:
+    """Clauses of one sentence: 甲；乙 (the separator is translated like the words)."""
+    return str(_("；")).join(str(v) for v in values)
 
 
 __all__ = [
+    "clauses",
     "full_clean",
     "lock_process",
     "names",

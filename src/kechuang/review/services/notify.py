@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kechuang.notifications.choices import NotificationKind
@@ -17,11 +18,17 @@ from kechuang.review.models import PanelMember, ReviewProcess
 
 
 def _send(
-    *, recipients: Iterable[Any], kind: str, title: str, body: str = "", subject: Any = None
+    *,
+    recipients: Iterable[Any],
+    kind: str,
+    title: str,
+    url: str,
+    body: str = "",
+    subject: Any = None,
 ) -> None:
     users = list({u.pk: u for u in recipients if u is not None}.values())
     if users:
-        notify(recipients=users, kind=kind, title=title, body=body, subject=subject)
+        notify(recipients=users, kind=kind, title=title, body=body, url=url, subject=subject)
 
 
 def _managers(process: ReviewProcess) -> list[Any]:
@@ -45,6 +52,7 @@ def notify_invitation(member_id: int) -> None:
         kind=NotificationKind.INVITATION,
         title=_("邀请您参加评审：%(t)s") % {"t": process.title},
         body=_("您被邀请加入“%(p)s”评审组，请接受或谢绝。") % {"p": member.panel.name},
+        url=reverse("review:my_tasks"),
         subject=member,
     )
 
@@ -58,6 +66,7 @@ def notify_invitation_answer(member_id: int) -> None:
         title=_("%(n)s答复了评审邀请：%(s)s")
         % {"n": member.expert.name, "s": member.get_status_display()},
         body=member.decline_reason,
+        url=reverse("review:panel_detail", args=[member.panel_id]),
         subject=member,
     )
 
@@ -70,6 +79,7 @@ def notify_transition(process_id: int, action: str) -> None:
             kind=NotificationKind.DEADLINE,
             title=_("评审已开始：%(t)s") % {"t": process.title},
             body=_("请在截止前提交评分。"),
+            url=reverse("review:my_tasks"),
             subject=process,
         )
     elif action == ProcessAction.OPEN_NOTICE:
@@ -77,6 +87,7 @@ def notify_transition(process_id: int, action: str) -> None:
             recipients=_managers(process) + _reviewers(process),
             kind=NotificationKind.DECISION,
             title=_("评审结果公示：%(t)s") % {"t": process.title},
+            url=reverse("review:notice", args=[process.pk]),
             subject=process,
         )
 
@@ -85,10 +96,19 @@ def notify_objection(objection_id: int, *, handled: bool) -> None:
     from kechuang.review.models import Objection
 
     objection = Objection.objects.select_related("process", "filed_by").get(pk=objection_id)
+    # both sides read and answer objections on the notice page, at the objection's row
+    # (the organiser's handling form is there, not on the decision page)
+    url = reverse("review:notice", args=[objection.process_id]) + f"#objection-{objection.pk}"
     if handled:
         recipients = [objection.filed_by]
         title = _("您的异议已处理：%(s)s") % {"s": objection.get_status_display()}
     else:
         recipients = _managers(objection.process)
         title = _("收到异议：%(t)s") % {"t": objection.process.title}
-    _send(recipients=recipients, kind=NotificationKind.OBJECTION, title=title, subject=objection)
+    _send(
+        recipients=recipients,
+        kind=NotificationKind.OBJECTION,
+        title=title,
+        url=url,
+        subject=objection,
+    )
