@@ -38,6 +38,24 @@ def test_submit_without_recommendation_goes_straight_to_review(tree: Tree, publi
     assert [a.pk for a in applications_mine(tree.lab_admin)] == [application.pk]
 
 
+def test_a_bid_without_team_members_is_accepted(tree: Tree, published: Call) -> None:
+    application = bid(tree, published, team=[])
+    assert application.team == []
+
+
+def test_a_missing_budget_and_no_indicators_get_one_message_each(
+    tree: Tree, published: Call
+) -> None:
+    before = challenge_state()
+    with pytest.raises(ValidationFailed) as exc:
+        bid(tree, published, budget=None, indicators=[])
+    assert exc.value.fields == {
+        "budget": ["此字段不能为空。"],
+        "indicators": ["请至少填写一项技术指标。"],
+    }
+    assert challenge_state() == before
+
+
 def test_applying_after_the_deadline_is_refused(tree: Tree, published: Call) -> None:
     past_deadline(published)
     before = challenge_state()

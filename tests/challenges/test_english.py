@@ -4,13 +4,15 @@ users typed (and what services stored as a record, such as filing summaries)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from kechuang.accounts.models import User
 from kechuang.challenges import models as m
@@ -28,6 +30,14 @@ from tests.web.test_english import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def back_to_chinese() -> Iterator[None]:
+    """The English requests leave English active in this thread (LocaleMiddleware does not
+    reset it): restore the default so later tests read the Chinese messages."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def json_strings(value: Any) -> list[str]:

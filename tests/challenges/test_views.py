@@ -137,21 +137,45 @@ def test_results_list_winners_and_stats_count_filings(tree: Tree, call: m.Call) 
 # ---------------------------------------------------------------- organiser
 
 
-def test_call_create_saves_a_draft(tree: Tree) -> None:
-    deadline = (timezone.localtime() + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
-    response = client_for(tree.national_staff).post(
+def call_form(tree: Tree, **overrides: Any) -> dict[str, Any]:
+    """What the call form posts with its prefilled values, changed by ``overrides``."""
+    now = timezone.localtime()
+    data: dict[str, Any] = {
+        "organiser": tree.world.national.pk,
+        "title": "新材料揭榜",
+        "description": "征集新材料方案",
+        "opens_at": now.strftime("%Y-%m-%dT%H:%M"),
+        "deadline": (now + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "application_limit": 1,
+        "max_partners": 4,
+        "review_rounds": 2,
+        "rule_panel_size": 5,
+        "rule_frontline_share": "1/3",
+        "rule_max_load": 10,
+        "rule_conflict_years": 3,
+        "rule_exclude_government": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_call_create_saves_a_draft_with_its_panel_rules(tree: Tree) -> None:
+    client = client_for(tree.national_staff)
+    form = client.get(url("call_create")).context["form"]
+    assert [form[name].value() for name in ("rule_panel_size", "rule_frontline_share")] == [
+        5,
+        "1/3",
+    ]
+
+    response = client.post(
         url("call_create"),
-        {
-            "organiser": tree.world.national.pk,
-            "title": "新材料揭榜",
-            "description": "征集新材料方案",
-            "opens_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-            "deadline": deadline,
-            "application_limit": 1,
-            "max_partners": 4,
-            "review_rounds": 2,
-            "quota_city": 2,
-        },
+        call_form(
+            tree,
+            quota_city=2,
+            rule_panel_size=7,
+            rule_frontline_share="0.5",
+            rule_conflict_subtree="on",
+        ),
     )
 
     call = m.Call.objects.get(title="新材料揭榜")
@@ -159,6 +183,32 @@ def test_call_create_saves_a_draft(tree: Tree) -> None:
     assert response["Location"] == url("call_detail", call.pk)
     assert call.status == "draft"
     assert call.recommendation_quotas == {"city": 2}
+    assert call.review_rules == {
+        "panel_size": 7,
+        "frontline_share": "1/2",
+        "max_load": 10,
+        "conflict_years": 3,
+        "conflict_subtree": True,
+        "exclude_government": True,
+    }
+    edit = client.get(url("call_edit", call.pk)).context["form"]
+    assert (edit["rule_panel_size"].value(), edit["rule_frontline_share"].value()) == (7, "1/2")
+
+
+def test_call_create_refuses_bad_panel_rules_on_their_fields(tree: Tree) -> None:
+    before = challenge_state()
+
+    response = client_for(tree.national_staff).post(
+        url("call_create"),
+        call_form(tree, rule_panel_size=0, rule_frontline_share="3/2", rule_conflict_years=""),
+    )
+
+    assert response.status_code == 422
+    errors = response.context["form"].errors
+    assert errors["rule_panel_size"] == ["确保该值大于或等于1。"]
+    assert errors["rule_frontline_share"] == ["一线人员比例须是 0 到 1 之间的分数，如 1/3。"]
+    assert errors["rule_conflict_years"] == ["这个字段是必填项。"]
+    assert challenge_state() == before
 
 
 def test_call_create_refuses_a_past_deadline_on_the_field(tree: Tree) -> None:
@@ -166,17 +216,7 @@ def test_call_create_refuses_a_past_deadline_on_the_field(tree: Tree) -> None:
     past = (timezone.localtime() - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
 
     response = client_for(tree.national_staff).post(
-        url("call_create"),
-        {
-            "organiser": tree.world.national.pk,
-            "title": "新材料揭榜",
-            "description": "说明",
-            "opens_at": past,
-            "deadline": past,
-            "application_limit": 1,
-            "max_partners": 4,
-            "review_rounds": 2,
-        },
+        url("call_create"), call_form(tree, opens_at=past, deadline=past)
     )
 
     assert response.status_code == 422

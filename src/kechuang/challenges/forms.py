@@ -22,12 +22,16 @@ from kechuang.challenges.choices import (
     FundingMode,
     RecommendationDecision,
 )
+from kechuang.challenges.services.calls import SHARE_MESSAGE, parse_share
+from kechuang.review.rules import ReviewRules
 from kechuang.web.catalog_forms import CodeField, _text
 from kechuang.web.forms import industry_choices, province_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 EXTRA_ROWS = 2
+RULE_PREFIX = "rule_"
+RULE_DEFAULTS = ReviewRules()
 
 
 def rows_from(data: Any, prefix: str, keys: tuple[str, ...]) -> list[dict[str, str]]:
@@ -97,6 +101,35 @@ class CallForm(forms.Form):
     quota_district = forms.IntegerField(label=_("区县科协推荐名额"), required=False, min_value=1)
     quota_city = forms.IntegerField(label=_("市科协推荐名额"), required=False, min_value=1)
     quota_province = forms.IntegerField(label=_("省科协推荐名额"), required=False, min_value=1)
+    # The review's panel rules (review.rules.ReviewRules), prefilled with its defaults.
+    rule_panel_size = forms.IntegerField(
+        label=_("每个评审组专家人数"), initial=RULE_DEFAULTS.panel_size, min_value=1, max_value=500
+    )
+    rule_frontline_share = forms.CharField(
+        label=_("一线科技工作者最低比例"),
+        initial=str(RULE_DEFAULTS.frontline_share),
+        max_length=20,
+        help_text=_("0 到 1 之间的分数，如 1/3。"),
+    )
+    rule_max_load = forms.IntegerField(
+        label=_("每位专家最多评审项数"), initial=RULE_DEFAULTS.max_load, min_value=1, max_value=500
+    )
+    rule_conflict_years = forms.IntegerField(
+        label=_("利益冲突回避年限"),
+        initial=RULE_DEFAULTS.conflict_years,
+        min_value=0,
+        max_value=500,
+    )
+    rule_conflict_subtree = forms.BooleanField(
+        label=_("回避申报单位所属科协体系内的专家"),
+        initial=RULE_DEFAULTS.conflict_subtree,
+        required=False,
+    )
+    rule_exclude_government = forms.BooleanField(
+        label=_("不邀请政府工作人员担任评审专家"),
+        initial=RULE_DEFAULTS.exclude_government,
+        required=False,
+    )
 
     def __init__(self, *args: Any, organisers: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,6 +137,18 @@ class CallForm(forms.Form):
             del self.fields["organiser"]
         else:
             self.fields["organiser"].choices = [(o.pk, o.name) for o in organisers]  # type: ignore[attr-defined]
+
+    def main_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if not f.name.startswith(RULE_PREFIX)]
+
+    def rule_fields(self) -> list[forms.BoundField]:
+        return [f for f in self if f.name.startswith(RULE_PREFIX)]
+
+    def clean_rule_frontline_share(self) -> str:
+        share = parse_share(self.cleaned_data["rule_frontline_share"])
+        if share is None:
+            raise forms.ValidationError(SHARE_MESSAGE)
+        return str(share)
 
     def service_kwargs(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -114,6 +159,11 @@ class CallForm(forms.Form):
             if value:
                 quotas[level] = value
         data["recommendation_quotas"] = quotas
+        data["review_rules"] = {
+            name.removeprefix(RULE_PREFIX): data.pop(name)
+            for name in list(data)
+            if name.startswith(RULE_PREFIX)
+        }
         for name in ("opens_at", "deadline"):
             data[name] = data[name] or ""
         return data
@@ -123,6 +173,8 @@ class CallForm(forms.Form):
         initial = {name: getattr(call, name) for name in cls.base_fields if hasattr(call, name)}
         for level, quota in call.recommendation_quotas.items():
             initial[f"quota_{level}"] = quota
+        for name, rule in call.review_rules.items():
+            initial[f"{RULE_PREFIX}{name}"] = rule
         return initial
 
 

@@ -49,7 +49,7 @@ class Application(models.Model):
     indicators = models.JSONField(_("承诺指标"), default=list)
     budget = models.DecimalField(_("经费预算（万元）"), max_digits=12, decimal_places=2)
     schedule = models.TextField(_("进度安排"), max_length=3000)
-    team = models.JSONField(_("团队成员"), default=list)
+    team = models.JSONField(_("团队成员"), default=list, blank=True)
     status = models.CharField(
         _("状态"),
         max_length=16,

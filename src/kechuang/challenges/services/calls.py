@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
@@ -97,6 +98,18 @@ def _quotas(errors: Errors, value: Any) -> dict[str, int]:
     return quotas
 
 
+SHARE_MESSAGE = gettext_lazy("一线人员比例须是 0 到 1 之间的分数，如 1/3。")
+
+
+def parse_share(value: Any) -> Fraction | None:
+    """The front-line share of a panel (``"1/3"``, ``0.5``), or None unless within 0–1."""
+    try:
+        share = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        return None
+    return share if 0 <= share <= 1 else None
+
+
 def _review_rules(errors: Errors, value: Any) -> dict[str, Any]:
     """Panel rules for the review, checked now so a bad rule cannot stop the review later."""
     if not value:
@@ -110,12 +123,9 @@ def _review_rules(errors: Errors, value: Any) -> dict[str, Any]:
         if name not in known:
             errors.add("review_rules", _("未知的评审规则“%(n)s”。") % {"n": name})
         elif name == "frontline_share":
-            try:
-                share = Fraction(str(rule))
-            except (ValueError, ZeroDivisionError):
-                share = Fraction(-1)
-            if not 0 <= share <= 1:
-                errors.add("review_rules", _("一线人员比例须是 0 到 1 之间的分数，如 1/3。"))
+            share = parse_share(rule)
+            if share is None:
+                errors.add("review_rules", str(SHARE_MESSAGE))
             rules[name] = str(share)
         elif name in {"exclude_government", "conflict_subtree"}:
             if not isinstance(rule, bool):

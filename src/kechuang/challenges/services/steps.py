@@ -43,9 +43,13 @@ def refuse(field: str, message: str, *, code: str | None = None) -> ValidationFa
 
 
 def full_clean(errors: Errors, obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """``obj.full_clean()`` with its messages added to ``errors`` (constraints once clean)."""
+    """``obj.full_clean()`` with its messages added to ``errors`` (constraints once clean).
+
+    A field the service already refused is left out: its own message says what is wrong,
+    and the model's check of the placeholder value would only add a second, vaguer one.
+    """
     try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=not errors)
+        obj.full_clean(exclude=[*exclude, *errors], validate_constraints=not errors)
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             for message in messages:
