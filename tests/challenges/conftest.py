@@ -177,11 +177,16 @@ def reviewers(n: int = 2) -> list[ExpertProfile]:
 
 
 def review_to_final(
-    process: ReviewProcess, *, runner: User, selected: list[tuple[str, int]]
+    process: ReviewProcess,
+    *,
+    runner: User,
+    selected: list[tuple[str, int]],
+    shared: dict[int, list[str]] | None = None,
 ) -> ReviewProcess:
     """Drive ``process`` (in setup, items placed in its first panel) through invitation,
     assignment, every round, decision and notice to ``final``, selecting ``selected``
-    subjects (the notice period is moved into the past: tests only)."""
+    subjects (the notice period is moved into the past: tests only). ``shared`` gives,
+    per round, the shared comment of each assignment in id order (missing: none)."""
     panel = process.panels.order_by("id").first()
     assert panel is not None
     members = [
@@ -195,9 +200,15 @@ def review_to_final(
     for round_no in range(1, process.rounds + 1):
         if round_no == 2:
             process_transition(actor=runner, process=process, action=ProcessAction.OPEN_ROUND_2)
-        for a in ReviewAssignment.objects.filter(item__process=process, status="active"):
+        texts = (shared or {}).get(round_no, [])
+        active = ReviewAssignment.objects.filter(item__process=process, status="active")
+        for n, a in enumerate(active.order_by("id")):
             score_submit(
-                actor=a.member.expert.user, assignment=a, round=round_no, values=GOOD_VALUES
+                actor=a.member.expert.user,
+                assignment=a,
+                round=round_no,
+                values=GOOD_VALUES,
+                comment_shared=texts[n] if n < len(texts) else "",
             )
     process_transition(actor=runner, process=process, action=ProcessAction.CLOSE_ROUNDS)
     items = {(i.subject_type, i.subject_id): i.pk for i in process.items.all()}

@@ -5,6 +5,7 @@ changed)."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -264,6 +265,16 @@ def test_problem_add_with_indicator_rows(tree: Tree, call: m.Call) -> None:
     assert item.eligibility == {"applicant_kinds": ["organization", "consortium"]}
 
 
+def test_problem_form_draws_applicant_kinds_as_inline_checkboxes(tree: Tree, call: m.Call) -> None:
+    page = text(client_for(tree.national_staff).get(url("call_problem_create", call.pk)))
+    boxes = re.findall(
+        r'<label class="form-check form-check-inline">\s*<input class="form-check-input" '
+        r'type="checkbox" name="applicant_kinds" value="(\w+)"',
+        page,
+    )
+    assert boxes == ["person", "team", "organization", "consortium"]
+
+
 def test_problem_add_page_is_404_for_others(tree: Tree, call: m.Call) -> None:
     for user in (tree.world.other_admin, tree.lab_admin):
         assert client_for(user).get(url("call_problem_create", call.pk)).status_code in {403, 404}
@@ -474,6 +485,60 @@ def test_application_page_is_404_for_others_and_submit_withdraw_work(
     assert application.status == "withdrawn"
     mine = text(client.get(url("applications_mine")))
     assert application.title in mine and "已撤回" in mine
+
+
+def reviewed_bid(tree: Tree, call: m.Call, shared: dict[int, list[str]]) -> m.Application:
+    application = submitted_bid(tree, call)
+    past_deadline(call)
+    for action in ("close", "start_review"):
+        call_transition(actor=tree.national_staff, call=call, action=action)
+    call.refresh_from_db()
+    review_to_final(
+        call.review_process,
+        runner=tree.national_staff,
+        selected=[("challenges.application", application.pk)],
+        shared=shared,
+    )
+    return application
+
+
+def test_applicant_reads_only_written_feedback_per_round_anonymised(
+    tree: Tree, published: m.Call
+) -> None:
+    application = reviewed_bid(tree, published, shared={1: ["", "建议补充中试数据。"]})
+
+    page = client_for(tree.lab_admin).get(url("application_detail", application.pk))
+
+    feedback = page.context["comments"]
+    assert [(r.round, r.comments) for r in feedback] == [(1, [("专家 B", "建议补充中试数据。")])]
+    html = text(page)
+    assert "第 1 轮" in html and "第 2 轮" not in html
+    assert "评审专家" not in html  # the reviewers' names
+
+
+def test_applicant_without_feedback_is_told_so(tree: Tree, published: m.Call) -> None:
+    application = reviewed_bid(tree, published, shared={})
+
+    html = text(client_for(tree.lab_admin).get(url("application_detail", application.pk)))
+
+    assert "暂无反馈意见" in html and "第 1 轮" not in html
+
+
+def test_attachment_box_is_optional_but_an_empty_upload_is_refused(
+    tree: Tree, published: m.Call
+) -> None:
+    application = bid(tree, published)
+    client = client_for(tree.lab_admin)
+    page = client.get(url("application_detail", application.pk))
+    assert not page.context["upload_form"].fields["file"].required
+    assert '<label class="form-label" for="id_file">上传附件</label>' in text(page)
+    before = challenge_state()
+
+    refused = client.post(url("application_attachment", application.pk), {})
+
+    assert refused.status_code == 422
+    assert refused.context["upload_form"].errors["file"] == ["请选择要上传的文件。"]
+    assert challenge_state() == before
 
 
 # ---------------------------------------------------------------- collection

@@ -24,7 +24,7 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.services.calls import SHARE_MESSAGE, parse_share
 from kechuang.review.rules import ReviewRules
-from kechuang.web.catalog_forms import CodeField, _text
+from kechuang.web.catalog_forms import AttachmentForm, CodeField, _text
 from kechuang.web.forms import industry_choices, province_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -387,3 +387,18 @@ class AcceptanceForm(forms.Form):
             }
             for i, row in enumerate(self.promised)
         ]
+
+
+class ApplicationAttachmentForm(AttachmentForm):
+    """An application's upload box: attachments are optional, so the box is not marked
+    required; posting it empty is still refused, on the field."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].required = False
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            raise forms.ValidationError(_("请选择要上传的文件。"))
+        return upload

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from string import ascii_uppercase
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from kechuang.challenges.choices import (
     PUBLIC_CALL_STATUSES,
@@ -152,13 +154,32 @@ def review_item_for(application: Application) -> Any:
     )
 
 
-def shared_comments(user: Any, application: Application) -> list[Any]:
-    """Scores of the application as ``user`` may see them: for the applicant, anonymised
-    (专家 1, 2 …) shared comments only, and only once the review gives feedback."""
+@dataclass(frozen=True)
+class RoundComments:
+    """One review round's written feedback: ``(label, comment)`` pairs."""
+
+    round: int
+    comments: list[tuple[str, str]]
+
+
+def shared_comments(user: Any, application: Application) -> list[RoundComments] | None:
+    """The shared comments ``user`` may read on ``application``, per round, or None when
+    the application never went to review.
+
+    For the applicant: only once the review gives feedback, only comments the experts
+    wrote, each expert named by a letter (专家 A, B …) after their place in the round,
+    never by name. Rounds without a written comment are left out.
+    """
     item = review_item_for(application)
     if item is None:
-        return []
+        return None
     out = []
-    for round_no in (1, 2, 3):
-        out.extend(item_scores(user, item, round=round_no))
+    for round_no in range(1, item.process.rounds + 1):
+        comments = [
+            (gettext("专家 %(letter)s") % {"letter": ascii_uppercase[n % 26]}, score.comment_shared)
+            for n, score in enumerate(item_scores(user, item, round=round_no))
+            if score.comment_shared.strip()
+        ]
+        if comments:
+            out.append(RoundComments(round=round_no, comments=comments))
     return out

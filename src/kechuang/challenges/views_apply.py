@@ -30,6 +30,7 @@ from kechuang.challenges.forms import (
     INDICATOR_KEYS,
     PARTNER_KEYS,
     TEAM_KEYS,
+    ApplicationAttachmentForm,
     ApplicationForm,
     AwardForm,
     with_blank_rows,
@@ -50,7 +51,6 @@ from kechuang.common.errors import KechuangError, NotFound
 from kechuang.orgs.choices import OrgKind
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import memberships_of
-from kechuang.web.catalog_forms import AttachmentForm
 from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for
@@ -155,7 +155,7 @@ def render_application(
     application: Application,
     *,
     award_form: AwardForm | None = None,
-    upload_form: AttachmentForm | None = None,
+    upload_form: ApplicationAttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     own = is_applicant_side(request.user, application)
@@ -178,8 +178,8 @@ def render_application(
         and application.status == ApplicationStatus.IN_REVIEW
         and call.status == CallStatus.AWARDING,
         "award_form": award_form or AwardForm(),
-        "upload_form": upload_form or AttachmentForm(),
-        "comments": shared_comments(request.user, application) if own and not organiser else [],
+        "upload_form": upload_form or ApplicationAttachmentForm(),
+        "comments": shared_comments(request.user, application) if own and not organiser else None,
     }
     return render(request, "challenges/application_detail.html", ctx, status=status)
 
@@ -213,7 +213,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @page_errors
 def application_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_application_by_id(request.user, pk, action="edit")
-    form = AttachmentForm(request.POST, request.FILES)
+    form = ApplicationAttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
