@@ -92,6 +92,8 @@ class ProcessListOut(Schema):
     status_label: str
     organiser: OrgRef
     evaluator: OrgRef | None
+    round_1_deadline: datetime | None = Field(..., description="第一轮评分截止时间（未设则为空）。")
+    round_2_deadline: datetime | None = Field(..., description="第二轮评分截止时间（未设则为空）。")
     notice_starts_at: datetime | None
     notice_ends_at: datetime | None
     created_at: datetime
@@ -124,6 +126,10 @@ class TransitionIn(InputSchema):
     action: ProcessAction
     advancing_item_ids: list[int] | None = Field(
         None, description="open_round_2：进入会评的对象；不填则全部进入。"
+    )
+    deadline: datetime | None = Field(
+        None,
+        description="open_round_1、open_round_2：本轮评分截止时间（须晚于现在；逾期提交的评分被拒绝）。",
     )
     days: int | None = Field(None, description="open_notice：公示天数（1–30，默认 7）。")
     reason: str | None = Field(None, description="cancel：取消理由。")

@@ -219,8 +219,18 @@ class ScoreForm(forms.Form):
         return None
 
 
-class AdvanceForm(forms.Form):
-    """Opening round 2: which items go on to the meeting round."""
+class RoundOpenForm(forms.Form):
+    """Opening a round: an optional deadline for its scores."""
+
+    deadline = forms.DateTimeField(
+        label=_("评分截止时间（选填）"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+class AdvanceForm(RoundOpenForm):
+    """Opening round 2: which items go on to the meeting round, and the deadline."""
 
     advancing_item_ids = forms.TypedMultipleChoiceField(
         label=_("进入会评的评审对象"),

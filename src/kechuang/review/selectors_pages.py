@@ -4,6 +4,7 @@ assignment matrix of a panel. Callers pass objects they got from a gatekeeper.""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,13 @@ class Task:
     @property
     def due(self) -> bool:
         return self.round is not None and not self.scored
+
+    @property
+    def deadline(self) -> datetime.datetime | None:
+        """When scoring of the open round closes, if a deadline was set."""
+        if self.round is None:
+            return None
+        return self.assignment.item.process.round_deadline(self.round)
 
 
 def my_tasks(user: Any) -> list[Task]:

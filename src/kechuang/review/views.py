@@ -38,6 +38,7 @@ from kechuang.review.forms import (
     PanelForm,
     ProcessForm,
     ReasonForm,
+    RoundOpenForm,
 )
 from kechuang.review.models import Panel
 from kechuang.review.selectors import item_list, panel_list, process_list
@@ -172,6 +173,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 items=items, initial={"advancing_item_ids": [i.pk for i in items]}
             ),
             notice_form=NoticeForm(),
+            round_form=RoundOpenForm(),
             cancel_form=ReasonForm(),
             panel_form=PanelForm(),
             counts=invitation_counts(process),
@@ -196,10 +198,20 @@ def process_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS:
         raise Http404()
     params: dict[str, Any] = {}
-    if action == ProcessAction.OPEN_ROUND_2:
-        form: Any = AdvanceForm(request.POST, items=process.items.all())
+    if action in {ProcessAction.OPEN_ROUND_1, ProcessAction.OPEN_ROUND_2}:
+        form: Any = (
+            AdvanceForm(request.POST, items=process.items.all())
+            if action == ProcessAction.OPEN_ROUND_2
+            else RoundOpenForm(request.POST)
+        )
+        if "deadline" in form.errors:  # never open the round without the deadline asked for
+            messages.error(request, _("请输入有效的评分截止时间。"))
+            return redirect_for(request, reverse("review:process_detail", args=[process.pk]))
         if form.is_valid():
-            params["advancing_item_ids"] = form.cleaned_data["advancing_item_ids"]
+            if form.cleaned_data["deadline"] is not None:
+                params["deadline"] = form.cleaned_data["deadline"]
+            if action == ProcessAction.OPEN_ROUND_2:
+                params["advancing_item_ids"] = form.cleaned_data["advancing_item_ids"]
     elif action == ProcessAction.OPEN_NOTICE:
         form = NoticeForm(request.POST)
         params["days"] = form.cleaned_data["days"] if form.is_valid() else 0

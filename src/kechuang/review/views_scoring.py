@@ -112,6 +112,7 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
         score_rows=[(c, lines.get(c.pk)) for c in criteria],
         form=form,
         can_score=score is None and _can_score(assignment, request.user, round_no),
+        deadline=process.round_deadline(round_no) if round_no else None,
         can_declare=assignment.member.expert.user_id == request.user.pk
         and process.status in OPEN_STATUSES
         and assignment.status == AssignmentStatus.ACTIVE,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from fractions import Fraction
 
 from django.conf import settings
@@ -59,6 +60,9 @@ class ReviewProcess(models.Model):
         default=ProcessStatus.SETUP,
         db_index=True,
     )
+    # set when the round opens (optional); scores submitted later are refused
+    round_1_deadline = models.DateTimeField(_("第一轮评分截止"), null=True, blank=True)
+    round_2_deadline = models.DateTimeField(_("第二轮评分截止"), null=True, blank=True)
     notice_starts_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     notice_ends_at = models.DateTimeField(_("公示结束"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -93,6 +97,10 @@ class ReviewProcess(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def round_deadline(self, round_no: int) -> datetime.datetime | None:
+        """When scoring of the round closes, if a deadline was set."""
+        return {1: self.round_1_deadline, 2: self.round_2_deadline}.get(round_no)
 
     @property
     def rules(self) -> ReviewRules:

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kechuang.notifications.choices import NotificationKind
@@ -74,11 +76,15 @@ def notify_invitation_answer(member_id: int) -> None:
 def notify_transition(process_id: int, action: str) -> None:
     process = ReviewProcess.objects.get(pk=process_id)
     if action in {ProcessAction.OPEN_ROUND_1, ProcessAction.OPEN_ROUND_2}:
+        deadline = process.round_deadline(1 if action == ProcessAction.OPEN_ROUND_1 else 2)
         _send(
             recipients=_reviewers(process),
             kind=NotificationKind.DEADLINE,
             title=_("评审已开始：%(t)s") % {"t": process.title},
-            body=_("请在截止前提交评分。"),
+            body=_("请在截止前提交评分。")
+            if deadline is None
+            else _("请在 %(d)s 前提交评分。")
+            % {"d": date_format(timezone.localtime(deadline), "Y-m-d H:i")},
             url=reverse("review:my_tasks"),
             subject=process,
         )

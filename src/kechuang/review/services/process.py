@@ -283,6 +283,19 @@ def _check_action(actor: Any, process: ReviewProcess, action: str) -> str:
     return target
 
 
+ROUND_OF_ACTION = {ProcessAction.OPEN_ROUND_1: 1, ProcessAction.OPEN_ROUND_2: 2}
+
+
+def _deadline(value: Any) -> datetime.datetime:
+    if not isinstance(value, datetime.datetime):
+        raise ValidationFailed(fields={"deadline": [_("请输入截止时间。")]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value <= timezone.now():
+        raise ValidationFailed(fields={"deadline": [_("评分截止时间须晚于现在。")]})
+    return value
+
+
 @transaction.atomic
 def process_transition(
     *, actor: Any, process: ReviewProcess, action: str, **params: Any
@@ -290,8 +303,10 @@ def process_transition(
     """Move the process along ``TRANSITIONS`` after checking the action's preconditions
     (``services.checks``); write the event and the audit entry; notify after commit.
 
-    Parameters: ``open_round_2`` takes ``advancing_item_ids`` (default: every item);
-    ``open_notice`` takes ``days`` (1–30, default 7); ``cancel`` takes ``reason``.
+    Parameters: ``open_round_1`` and ``open_round_2`` take an optional ``deadline`` for
+    the round's scores (a future time; naive times are read in the current time zone);
+    ``open_round_2`` takes ``advancing_item_ids`` (default: every item); ``open_notice``
+    takes ``days`` (1–30, default 7); ``cancel`` takes ``reason``.
     """
     process = lock_process(process)
     target = _check_action(actor, process, action)
@@ -299,13 +314,20 @@ def process_transition(
     update = ["status", "updated_at"]
     recorded: dict[str, Any] = {}
     known = {
-        ProcessAction.OPEN_ROUND_2: {"advancing_item_ids"},
+        ProcessAction.OPEN_ROUND_1: {"deadline"},
+        ProcessAction.OPEN_ROUND_2: {"advancing_item_ids", "deadline"},
         ProcessAction.OPEN_NOTICE: {"days"},
         ProcessAction.CANCEL: {"reason"},
     }.get(ProcessAction(action), set())
     unknown = set(params) - known
     if unknown:
         raise ValidationFailed(fields={n: [_("此操作不接受该参数。")] for n in sorted(unknown)})
+    if action in ROUND_OF_ACTION and params.get("deadline") is not None:
+        field = f"round_{ROUND_OF_ACTION[ProcessAction(action)]}_deadline"
+        deadline = _deadline(params["deadline"])
+        setattr(process, field, deadline)
+        update.append(field)
+        recorded["deadline"] = deadline.isoformat()
     if action == ProcessAction.START_ASSIGNMENT:
         checks.ready_for_assignment(process)
     elif action == ProcessAction.OPEN_ROUND_1:

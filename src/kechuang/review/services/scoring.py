@@ -7,6 +7,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from kechuang.audit.models import AuditAction
@@ -150,7 +152,8 @@ def score_submit(
     comment_shared: str = "",
 ) -> Score:
     """The assigned reviewer's score for the round: every criterion, each within its
-    range. Final once submitted (a second submission is refused; see ``score_revise``)."""
+    range, before the round's deadline if one is set. Final once submitted (a second
+    submission is refused; see ``score_revise``)."""
     process = lock_process(assignment.item.process)
     assignment = (
         ReviewAssignment.objects.select_for_update()
@@ -167,6 +170,13 @@ def score_submit(
     if assignment.member.status != InvitationStatus.ACCEPTED:
         raise PermissionDenied(_("请先接受评审邀请。"), code="not_assigned")
     _check_round(process, assignment, round)
+    deadline = process.round_deadline(round)
+    if deadline is not None and timezone.now() > deadline:
+        raise InvalidTransition(
+            _("第 %(r)d 轮评分已于 %(d)s 截止。")
+            % {"r": round, "d": date_format(timezone.localtime(deadline), "Y-m-d H:i")},
+            code="round_deadline_passed",
+        )
     if Score.objects.filter(assignment=assignment, round=round).exists():
         raise ConflictError(_("该评分已提交，不能修改。"), code="score_final")
     return _write(
