@@ -114,6 +114,8 @@ def test_detail_shows_indicators_and_funding_and_hides_internal_problems(
     page = text(client_for(None).get(url("call_detail", call.pk)))
 
     assert "电芯最大温差" in page and "≤3" in page
+    # the indicator table keeps its distance from the next heading
+    assert re.search(r'table-responsive mb-3">.*?</table></div>\s*<h4', page, re.S)
     assert "全额财政资助" in page
     assert "保密题目" in page
     assert "内部细节不对外" not in page
@@ -541,6 +543,29 @@ def test_attachment_box_is_optional_but_an_empty_upload_is_refused(
     assert challenge_state() == before
 
 
+def test_award_form_only_for_the_application_the_review_selected(
+    tree: Tree, published: m.Call
+) -> None:
+    published.application_limit = 2
+    published.save(update_fields=["application_limit"])
+    passed_over = submitted_bid(tree, published, title="另一方案")
+    chosen = reviewed_bid(tree, published, shared={})
+    call_transition(actor=tree.national_staff, call=published, action="start_awarding")
+    published.refresh_from_db()
+    client = client_for(tree.national_staff)
+    decision = reverse("review:decision", args=[published.review_process_id])
+    award = url("application_award", chosen.pk)
+
+    page = text(client.get(url("application_detail", chosen.pk)))
+    assert "本申请已被评审决定选中。" in page and decision in page
+    assert award in page
+
+    other = text(client.get(url("application_detail", passed_over.pk)))
+    assert "本申请未被评审决定选中，不能确定为揭榜方。" in other and decision in other
+    assert url("application_award", passed_over.pk) not in other
+    assert client.get(decision).status_code == 200
+
+
 # ---------------------------------------------------------------- collection
 
 
@@ -733,6 +758,11 @@ def test_acceptance_against_promised_indicators(tree: Tree, call: m.Call) -> Non
     assert acceptance.results[0]["achieved"] == "2.4" and acceptance.results[0]["met"] is True
     assert "全部达标" not in text(client_for(None).get(url("results")))  # summary stays inside
     assert "2.4" in text(client_for(None).get(url("results")))
+    # a unit on both sides of the arrow, and on every amount of the stat cards
+    page = text(client.get(url("project_detail", project.pk)))
+    assert "电芯最大温差：2.5℃ → 2.4℃" in page
+    cards = re.findall(r'<div class="h3 mb-0">([^<]*)</div>', page)
+    assert [c.strip() for c in cards] == ["200 万元", "0 万元", "0 万元"]
 
 
 # ---------------------------------------------------------------- association staff
@@ -746,6 +776,8 @@ def test_filing_dashboard_and_national_duplicates_for_staff_only(tree: Tree, cal
 
     assert national.status_code == 200
     assert national.context["summary"].calls == 1
+    # the two summary cards share the row evenly (no empty third column)
+    assert text(national).count('<div class="col-6"><div class="card card-sm">') == 2
     assert "发布榜单《储能热管理关键技术揭榜》" in text(national)
     assert zhejiang.context["summary"].calls == 0
     assert client_for(tree.world.owner_member).get(url("filings")).status_code == 404

@@ -47,6 +47,7 @@ from kechuang.challenges.services.applications import (
     editable,
     is_applicant_side,
 )
+from kechuang.challenges.services.handoff import review_selected
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.orgs.choices import OrgKind
 from kechuang.orgs.models import Organization
@@ -162,6 +163,12 @@ def render_application(
     organiser = organiser_side(request.user, application.call)
     call = application.call
     open_ = window_open(call)
+    # the award reads the review's decision: show it, and offer the award only to the chosen
+    selected = (
+        review_selected(call, application)
+        if organiser and application.status == ApplicationStatus.IN_REVIEW
+        else None
+    )
     ctx = {
         "application": application,
         "call": call,
@@ -174,7 +181,9 @@ def render_application(
         "can_edit": own and open_ and editable(application),
         "can_submit": own and open_ and application.status == ApplicationStatus.DRAFT,
         "can_withdraw": own and application.status in APPLICATION_TRANSITIONS["withdraw"][0],
+        "selected": selected,
         "can_award": organiser
+        and selected is True
         and application.status == ApplicationStatus.IN_REVIEW
         and call.status == CallStatus.AWARDING,
         "award_form": award_form or AwardForm(),

@@ -170,6 +170,14 @@ def require_review_final(call: Call) -> None:
         )
 
 
+def review_selected(call: Call, application: Application) -> bool | None:
+    """Whether the call's final review selected ``application``; None before it is final."""
+    if not review_final(call):
+        return None
+    assert call.review_process is not None  # review_final saw it
+    return (APPLICATION_SUBJECT, application.pk) in selected_subjects(call.review_process)
+
+
 def require_selected(call: Call, application: Application) -> None:
     """Refuse an award the call's review did not decide: review final, winner selected."""
     require_review_final(call)
