@@ -219,6 +219,19 @@ class ScoreForm(forms.Form):
         return None
 
 
+class ScoreReviseForm(ScoreForm):
+    """The chair's correction: the new value of every criterion and the reason (required;
+    ``score_revise`` refuses an empty one). The comments stay as the reviewer wrote them."""
+
+    reason = forms.CharField(
+        label=_("更正理由（必填）"), required=False, max_length=500, widget=TEXTAREA
+    )
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, criteria=criteria, **kwargs)
+        del self.fields["comment_private"], self.fields["comment_shared"]
+
+
 class RoundOpenForm(forms.Form):
     """Opening a round: an optional deadline for its scores."""
 

@@ -119,6 +119,7 @@ class ScoreView:
     """A score as one viewer may see it: ``reviewer`` and ``comment_private`` are None
     for applicants."""
 
+    id: int  # the score revision's id (what the chair's correction starts from)
     round: int
     revision: int
     total: Any
@@ -130,6 +131,7 @@ class ScoreView:
 
 def _view(score: Score, *, named: bool, label: str) -> ScoreView:
     return ScoreView(
+        id=score.pk,
         round=score.round,
         revision=score.revision,
         total=score.total,

@@ -32,6 +32,7 @@ urlpatterns = [
     path("items/<int:pk>/assign/", views_assign.item_assign, name="item_assign"),
     path("items/<int:pk>/declare/", views_scoring.declare, name="declare"),
     path("assignments/<int:pk>/", views_scoring.score_page, name="score"),
+    path("scores/<int:pk>/revise/", views_panels.score_revise_page, name="score_revise"),
     path("conflicts/<int:pk>/waive/", views_assign.conflict_waive_page, name="conflict_waive"),
     path(
         "objections/<int:pk>/handle/",

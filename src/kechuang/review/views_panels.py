@@ -1,6 +1,6 @@
 """Panels and invitations: a panel's page (members, items, scores and flags for the
-chair), the candidate pool with affinities and the invite button, answering an
-invitation, and withdrawing one."""
+chair), the chair's score correction, the candidate pool with affinities and the invite
+button, answering an invitation, and withdrawing one."""
 
 from __future__ import annotations
 
@@ -22,7 +22,15 @@ from kechuang.review.access import (
     roles_for,
 )
 from kechuang.review.choices import SETUP_STATUSES, MemberRole
-from kechuang.review.forms import InviteForm, ReasonForm, RespondForm
+from kechuang.review.forms import (
+    InviteForm,
+    ReasonForm,
+    RespondForm,
+    ScoreReviseForm,
+    criterion_field,
+    plain,
+)
+from kechuang.review.models import Score
 from kechuang.review.selectors import item_scores, member_list, panel_list, panel_ranking
 from kechuang.review.selectors_pages import (
     candidate_pool,
@@ -30,8 +38,13 @@ from kechuang.review.selectors_pages import (
     current_round,
     last_round,
 )
-from kechuang.review.services import invitation_respond, member_invite, member_withdraw
-from kechuang.review.views_base import flash_error, process_context
+from kechuang.review.services import (
+    invitation_respond,
+    member_invite,
+    member_withdraw,
+    score_revise,
+)
+from kechuang.review.views_base import flash_error, process_context, show_error
 from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import is_htmx, redirect_for
@@ -163,3 +176,62 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤回对 %(n)s 的邀请。") % {"n": member.expert.name})
     return redirect("review:panel_detail", member.panel_id)
+
+
+@login_required
+@page_errors
+def score_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair's correction of a score: every revision of it side by side (the earlier
+    values stay visible), and a form with the new values and the required reason."""
+    found = (
+        Score.objects.select_related("assignment__member__expert", "assignment__item")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    panel = access_panel_by_id(request.user, found.assignment.member.panel_id, action="chair")
+    process = panel.process
+    criteria = list(process.rubric.criteria.order_by("position"))
+    revisions = list(
+        Score.objects.filter(assignment=found.assignment, round=found.round)
+        .select_related("submitted_by")
+        .prefetch_related("lines")
+        .order_by("revision")
+    )
+    latest = revisions[-1]
+    values = {line.criterion_id: line.value for line in latest.lines.all()}
+    data = request.POST if request.method == "POST" else None
+    form = ScoreReviseForm(
+        data,
+        criteria=criteria,
+        initial={criterion_field(c): plain(values[c.pk]) for c in criteria if c.pk in values},
+    )
+    if data is not None and form.is_valid():
+        try:
+            score_revise(
+                actor=request.user,
+                score=found,
+                values=form.values(),
+                reason=form.cleaned_data["reason"],
+            )
+        except KechuangError as exc:
+            show_error(form, exc, form.field_for)
+        else:
+            messages.success(request, _("评分已更正，原评分保留在记录中。"))
+            return redirect("review:score_revise", found.pk)
+    rows = [
+        (r, [{ln.criterion_id: ln.value for ln in r.lines.all()}.get(c.pk) for c in criteria])
+        for r in revisions
+    ]
+    ctx = process_context(request, process, "overview")
+    ctx.update(
+        panel=panel,
+        score=found,
+        latest=latest,
+        criteria=criteria,
+        revisions=rows,
+        form=form,
+        can_revise=found.pk == latest.pk and current_round(process) == found.round,
+    )
+    return render(request, "review/score_revise.html", ctx, status=422 if form.errors else 200)
