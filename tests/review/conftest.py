@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from kechuang.accounts.models import User
 from kechuang.catalog.models import ExpertProfile
@@ -157,15 +155,6 @@ ITEM_TEXTS = [
     ("气液两相流量测量", "基于差压与电容层析成像的气液两相流量计，含气率全量程测量。"),
     ("工业视觉缺陷检测", "基于深度学习的工业视觉表面缺陷检测，适用于锂电极片与光伏组件。"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _default_language() -> Any:
-    """Services write stored text (notification titles, assignment reasons) in the active
-    language; an English page fetched by an earlier test leaves English active on the
-    thread, so every review test starts from the default language."""
-    with translation.override(settings.LANGUAGE_CODE):
-        yield
 
 
 @pytest.fixture
