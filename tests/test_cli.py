@@ -7,11 +7,12 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 
 from kechuang import cli
@@ -37,9 +38,22 @@ def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.django_db
 def test_check_passes_on_a_migrated_database(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    # Set by the browser tests' live server in this process; a real deployment must not.
+    # A deployment must not set DJANGO_ALLOW_ASYNC_UNSAFE (Django's deploy check flags it),
+    # but the browser tests set it for this process and may leave Playwright's event loop
+    # in this thread: run the command in a thread of its own, where no loop runs.
     monkeypatch.delenv("DJANGO_ALLOW_ASYNC_UNSAFE", raising=False)
-    assert cli.main(["check"]) == 0
+    codes: list[int] = []
+
+    def run() -> None:
+        try:
+            codes.append(cli.main(["check"]))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert codes == [0]
     out = capsys.readouterr().out
     assert f"✓ 数据库可连接：{connection.vendor}" in out
     assert "✓ 数据库迁移已全部执行" in out
