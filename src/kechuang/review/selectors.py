@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from kechuang.orgs.access import viewer_for
 from kechuang.review.access import PUBLIC_STATUSES, applicant_item_ids, roles_for
@@ -158,7 +159,10 @@ def item_scores(user: Any, item: ReviewItem, *, round: int) -> list[ScoreView]:
             if s.assignment.member.expert.user_id == getattr(user, "pk", None)
         ]
     if item.pk in roles.applicant_item_ids and process.status in FEEDBACK_STATUSES:
-        return [_view(s, named=False, label=f"专家 {n}") for n, s in enumerate(scores, start=1)]
+        return [
+            _view(s, named=False, label=_("专家 %(x)s") % {"x": n})
+            for n, s in enumerate(scores, start=1)
+        ]
     return []
 
 
