@@ -74,6 +74,23 @@ def _applicant_side(actor: Any, project: Project) -> None:
         raise PermissionDenied(_("只有揭榜方可以执行此操作。"))
 
 
+def _applicant_filing(actor: Any, project: Project, milestone: Milestone | None) -> Project:
+    """The locked project, for something its winner files (a report, a change request)."""
+    project = lock_project(project)
+    _applicant_side(actor, project)
+    require_active(project)
+    if milestone is not None and milestone.project_id != project.pk:
+        raise refuse("milestone", _("里程碑不属于该项目。"))
+    return project
+
+
+def _applicant_filed(obj: Any, *, actor: Any, project: Project, type: EventType) -> None:
+    application = project.award.application
+    created(
+        obj, actor=actor, call=application.call, type=type, organization=application.organization
+    )
+
+
 def require_active(project: Project) -> None:
     if project.status != ProjectStatus.ACTIVE:
         raise InvalidTransition(_("项目不在实施中。"))
@@ -246,11 +263,7 @@ def tranche_release(*, actor: Any, milestone: Milestone, amount: Any = None) -> 
 def report_file(
     *, actor: Any, project: Project, text: str, milestone: Milestone | None = None
 ) -> ProgressReport:
-    project = lock_project(project)
-    _applicant_side(actor, project)
-    require_active(project)
-    if milestone is not None and milestone.project_id != project.pk:
-        raise refuse("milestone", _("里程碑不属于该项目。"))
+    project = _applicant_filing(actor, project, milestone)
     errors = Errors()
     report = ProgressReport(
         project=project, milestone=milestone, text=(text or "").strip(), author=actor
@@ -258,14 +271,7 @@ def report_file(
     full_clean(errors, report, exclude=["project", "milestone", "author"])
     errors.raise_if_any()
     report.save()
-    call = project.award.application.call
-    created(
-        report,
-        actor=actor,
-        call=call,
-        type=EventType.REPORT_FILED,
-        organization=project.award.application.organization,
-    )
+    _applicant_filed(report, actor=actor, project=project, type=EventType.REPORT_FILED)
     return report
 
 
@@ -278,11 +284,7 @@ def change_request(
     milestone: Milestone | None = None,
     new_due_on: Any = None,
 ) -> ChangeRequest:
-    project = lock_project(project)
-    _applicant_side(actor, project)
-    require_active(project)
-    if milestone is not None and milestone.project_id != project.pk:
-        raise refuse("milestone", _("里程碑不属于该项目。"))
+    project = _applicant_filing(actor, project, milestone)
     errors = Errors()
     item = ChangeRequest(
         project=project,
@@ -294,14 +296,7 @@ def change_request(
     full_clean(errors, item, exclude=["project", "milestone", "requested_by", "decided_by"])
     errors.raise_if_any()
     item.save()
-    call = project.award.application.call
-    created(
-        item,
-        actor=actor,
-        call=call,
-        type=EventType.CHANGE_REQUESTED,
-        organization=project.award.application.organization,
-    )
+    _applicant_filed(item, actor=actor, project=project, type=EventType.CHANGE_REQUESTED)
     return item
 
 
