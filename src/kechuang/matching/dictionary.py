@@ -23,7 +23,7 @@ from kechuang.matching.models import Term
 
 _SEPARATORS = re.compile(r"[,，、;；|\s]+")
 # A term has at least one letter, digit or CJK ideograph; punctuation alone is no term.
-_MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff]")
+MEANINGFUL = re.compile(r"[0-9a-z\u3400-\u9fff]")
 MIN_CHARS, MAX_CHARS = 2, 30
 MAX_SYNONYMS = 10
 

@@ -17,9 +17,9 @@ from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
 from kechuang.matching import indexing
 from kechuang.matching.dictionary import (
-    _MEANINGFUL,
     MAX_CHARS,
     MAX_SYNONYMS,
+    MEANINGFUL,
     MIN_CHARS,
     site_dictionary,
     split_terms,
@@ -40,7 +40,7 @@ def _term_problem(term: str) -> str | None:
             "min": MIN_CHARS,
             "max": MAX_CHARS,
         }
-    if not _MEANINGFUL.search(term):
+    if not MEANINGFUL.search(term):
         return _("“%(term)s”不含文字或数字。") % {"term": term}
     return None
 
