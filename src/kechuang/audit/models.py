@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from kechuang.common.models import AppendOnly
 
 
 class AuditAction(models.TextChoices):
@@ -16,15 +16,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("删除")
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("audit entries are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("audit entries are append-only")
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnly):
     """One recorded change: who, when, what, and the object before and after.
 
     Rows are only ever inserted (``audit.services.audit_record``); updating or deleting
@@ -56,8 +48,6 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
-    objects = AuditEntryQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
@@ -66,11 +56,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("audit entries are append-only")

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.challenges.choices import EventType, FilingKind
-
-
-class AppendOnlyQuerySet(models.QuerySet[Any]):
-    def update(self, **kwargs: Any) -> int:
-        raise TypeError("append-only table")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise TypeError("append-only table")
-
-
-class AppendOnly(models.Model):
-    """Rows are inserted once; saving an existing row or deleting one raises."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise TypeError("append-only table")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise TypeError("append-only table")
+from kechuang.common.models import AppendOnly
 
 
 class ChallengeEvent(AppendOnly):

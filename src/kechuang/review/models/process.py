@@ -11,8 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.common.models import AppendOnly
 from kechuang.review.choices import EventType, PartyRole, ProcessStatus, Purpose
-from kechuang.review.models.base import AppendOnly
 from kechuang.review.rules import ReviewRules
 
 

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.common.models import AppendOnly
 from kechuang.review.choices import ObjectionStatus
-from kechuang.review.models.base import AppendOnly
 
 
 class Score(AppendOnly):
