@@ -44,6 +44,7 @@ from kechuang.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from kechuang.common.validation import Errors, to_date
 from kechuang.matching.services import mark_dirty
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -105,15 +106,6 @@ L = TypeVar("L", Need, Achievement)
 # ---------------------------------------------------------------- validation helpers
 
 
-class _Errors(dict[str, list[str]]):
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_if_any(self) -> None:
-        if self:
-            raise ValidationFailed(fields=dict(self))
-
-
 def _clean_value(field: str, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip()
@@ -122,7 +114,7 @@ def _clean_value(field: str, value: Any) -> Any:
     return value
 
 
-def _check_codes(errors: _Errors, m2m: dict[str, Iterable[str] | None]) -> dict[str, list[Any]]:
+def _check_codes(errors: Errors, m2m: dict[str, Iterable[str] | None]) -> dict[str, list[Any]]:
     resolved: dict[str, list[Any]] = {}
     for name, codes in m2m.items():
         if codes is None:
@@ -136,7 +128,7 @@ def _check_codes(errors: _Errors, m2m: dict[str, Iterable[str] | None]) -> dict[
     return resolved
 
 
-def _check_common(errors: _Errors, obj: models.Model) -> None:
+def _check_common(errors: Errors, obj: models.Model) -> None:
     """Rules shared by every catalog object, beyond what the model fields check."""
     region_id = getattr(obj, "region_id", None)
     if region_id and not Region.objects.filter(pk=region_id).exists():
@@ -168,7 +160,7 @@ def _check_common(errors: _Errors, obj: models.Model) -> None:
             errors.add(field.name, _("不超过 %(n)d 个字。") % {"n": field.max_length})
 
 
-def _check_need(errors: _Errors, need: Need) -> None:
+def _check_need(errors: Errors, need: Need) -> None:
     for field in ("budget_min", "budget_max"):
         value = getattr(need, field)
         if value is not None and not isinstance(value, Decimal):
@@ -184,16 +176,12 @@ def _check_need(errors: _Errors, need: Need) -> None:
     ):
         errors.add("budget_max", _("预算下限不能高于预算上限。"))
     if isinstance(need.deadline, str):
-        try:
-            need.deadline = datetime.date.fromisoformat(need.deadline)
-        except ValueError:
-            errors.add("deadline", _("请输入有效日期，格式为 YYYY-MM-DD。"))
-            need.deadline = None
+        need.deadline = to_date(errors, "deadline", need.deadline)
     if need.deadline is not None and need.deadline < timezone.localdate():
         errors.add("deadline", _("截止日期不能早于今天。"))
 
 
-def _full_clean(errors: _Errors, obj: models.Model, exclude: Iterable[str] = ()) -> None:
+def _full_clean(errors: Errors, obj: models.Model, exclude: Iterable[str] = ()) -> None:
     try:
         obj.full_clean(exclude=list(exclude), validate_constraints=not errors)
     except ValidationError as exc:
@@ -241,7 +229,7 @@ def _listing_write(
         item.refresh_from_db(from_queryset=type(item).objects.select_for_update())
         if item.status not in EDITABLE_STATUSES:
             raise InvalidTransition(_("只有草稿或被退回的内容可以修改。"))
-    errors = _Errors()
+    errors = Errors()
     before = None if creating else snapshot(item, m2m=LISTING_M2M)
     for field in fields:
         if field in data:
@@ -445,7 +433,7 @@ def _expert_write(
     unknown = set(data) - set(EXPERT_FIELDS) - {"disciplines", "industries"}
     if unknown:
         raise ValidationFailed(fields={n: [_("该字段不可修改。")] for n in sorted(unknown)})
-    errors = _Errors()
+    errors = Errors()
     before = None if creating else snapshot(expert, m2m=("disciplines", "industries"))
     for field in EXPERT_FIELDS:
         if field in data:
@@ -533,7 +521,7 @@ def expert_work_add(*, actor: Any, expert: ExpertProfile, **data: Any) -> Expert
     work = ExpertWork(expert=expert, **{k: _clean_value(k, v) for k, v in data.items()})
     if work.year == "":
         work.year = None
-    errors = _Errors()
+    errors = Errors()
     _full_clean(errors, work, exclude=["expert"])
     errors.raise_if_any()
     with transaction.atomic():

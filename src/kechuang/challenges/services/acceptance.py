@@ -19,15 +19,9 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.models import Acceptance, Project
 from kechuang.challenges.services.projects import lock_project, organiser_side
-from kechuang.challenges.services.steps import (
-    Errors,
-    event_record,
-    filing_record,
-    full_clean,
-    move,
-    refuse,
-)
+from kechuang.challenges.services.steps import event_record, filing_record, move
 from kechuang.common.errors import InvalidTransition
+from kechuang.common.validation import Errors, full_clean, refuse
 
 
 def _results(errors: Errors, promised: list[dict], rows: Any) -> list[dict[str, Any]]:
@@ -87,7 +81,7 @@ def acceptance_record(
         conditions=(conditions or "").strip(),
         decided_by=actor,
     )
-    full_clean(errors, item, exclude=["project", "decided_by"])
+    full_clean(item, exclude=["project", "decided_by"], errors=errors)
     errors.raise_if_any()
     item.save()
     call = project.award.application.call

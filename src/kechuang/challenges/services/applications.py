@@ -32,18 +32,10 @@ from kechuang.challenges.models import (
     Call,
     CallProblem,
 )
-from kechuang.challenges.services.steps import (
-    Errors,
-    clean_indicators,
-    created,
-    event_record,
-    full_clean,
-    move,
-    refuse,
-    to_decimal,
-)
+from kechuang.challenges.services.steps import clean_indicators, created, event_record, move
 from kechuang.challenges.tree import recommendation_chain
 from kechuang.common.errors import InvalidTransition, NotAuthenticated, PermissionDenied
+from kechuang.common.validation import Errors, full_clean, refuse, to_decimal
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 
@@ -207,7 +199,7 @@ def application_create(
         applicant_key=key,
     )
     _apply_fields(errors, item, data)
-    full_clean(errors, item, exclude=["call", "call_problem", "applicant", "organization"])
+    full_clean(item, exclude=["call", "call_problem", "applicant", "organization"], errors=errors)
     errors.raise_if_any()
     item.save()
     for org, role in rows:
@@ -253,7 +245,9 @@ def application_update(*, actor: Any, application: Application, **changes: Any) 
     before = snapshot(application)
     errors = Errors()
     fields = _apply_fields(errors, application, changes)
-    full_clean(errors, application, exclude=["call", "call_problem", "applicant", "organization"])
+    full_clean(
+        application, exclude=["call", "call_problem", "applicant", "organization"], errors=errors
+    )
     errors.raise_if_any()
     application.save(update_fields=[*fields, "updated_at"])
     event_record(

@@ -19,14 +19,9 @@ from kechuang.challenges.choices import (
 from kechuang.challenges.models import Application, Award, Call, CallProblem, Project
 from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.handoff import require_selected
-from kechuang.challenges.services.steps import (
-    Errors,
-    created,
-    filing_record,
-    full_clean,
-    to_date,
-)
+from kechuang.challenges.services.steps import created, filing_record
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
+from kechuang.common.validation import Errors, full_clean, to_date
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
@@ -100,7 +95,7 @@ def award_make(
         ),
         decided_by=actor,
     )
-    full_clean(errors, award, exclude=["call_problem", "application", "decided_by"])
+    full_clean(award, exclude=["call_problem", "application", "decided_by"], errors=errors)
     errors.raise_if_any()
     try:
         with transaction.atomic():

@@ -34,18 +34,14 @@ from kechuang.challenges.services.handoff import (
     review_open,
 )
 from kechuang.challenges.services.steps import (
-    Errors,
     clean_indicators,
     created,
     event_record,
     filing_record,
-    full_clean,
     move,
-    refuse,
-    to_date,
-    to_decimal,
 )
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
@@ -169,7 +165,7 @@ def call_create(*, actor: Any, organiser: Organization, **data: Any) -> Call:
     errors = Errors()
     call = Call(organiser=organiser, created_by=actor)
     _apply_call_fields(errors, call, data)
-    full_clean(errors, call, exclude=["organiser", "created_by"])
+    full_clean(call, exclude=["organiser", "created_by"], errors=errors)
     errors.raise_if_any()
     call.save()
     created(call, actor=actor, call=call, type=EventType.CALL_CREATED, organization=organiser)
@@ -196,7 +192,7 @@ def call_update(*, actor: Any, call: Call, **changes: Any) -> Call:
     before = snapshot(call)
     errors = Errors()
     fields = _apply_call_fields(errors, call, changes)
-    full_clean(errors, call, exclude=["organiser", "created_by"])
+    full_clean(call, exclude=["organiser", "created_by"], errors=errors)
     errors.raise_if_any()
     call.save(update_fields=[*fields, "updated_at"])
     event_record(call=call, type=EventType.CALL_UPDATED, obj=call, actor=actor, fields=fields)
@@ -280,7 +276,7 @@ def call_problem_add(
     }
     for name in sorted(unknown):
         errors.add(name, _("该字段不可修改。"))
-    full_clean(errors, item, exclude=["call", "problem"])
+    full_clean(item, exclude=["call", "problem"], errors=errors)
     errors.raise_if_any()
     item.save()
     created(

@@ -16,16 +16,9 @@ from kechuang.challenges.choices import (
     RoundStatus,
 )
 from kechuang.challenges.models import CollectionRound, Problem
-from kechuang.challenges.services.steps import (
-    Errors,
-    created,
-    event_record,
-    full_clean,
-    move,
-    refuse,
-    to_date,
-)
+from kechuang.challenges.services.steps import created, event_record, move
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.validation import Errors, full_clean, refuse, to_date
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 from kechuang.vocab.models import Discipline, Industry
@@ -61,7 +54,7 @@ def round_open(
         closes_on=to_date(errors, "closes_on", closes_on),
         created_by=actor,
     )
-    full_clean(errors, item, exclude=["owner", "created_by"])
+    full_clean(item, exclude=["owner", "created_by"], errors=errors)
     errors.raise_if_any()
     item.save()
     created(item, actor=actor, call=None, type=EventType.ROUND_OPENED, organization=owner)
@@ -120,7 +113,7 @@ def problem_submit(
         description=(description or "").strip(),
         keywords=_keywords(errors, keywords),
     )
-    full_clean(errors, item, exclude=["round", "organization", "submitted_by"])
+    full_clean(item, exclude=["round", "organization", "submitted_by"], errors=errors)
     errors.raise_if_any()
     item.save()
     created(

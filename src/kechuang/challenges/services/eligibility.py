@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kechuang.challenges.choices import ApplicantKind
-from kechuang.challenges.services.steps import Errors
+from kechuang.common.validation import Errors
 
 # key -> what it may contain
 ELIGIBILITY_KEYS = {

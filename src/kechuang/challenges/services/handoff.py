@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from kechuang.catalog.models import ExpertProfile
 from kechuang.challenges.choices import ApplicationStatus
 from kechuang.challenges.models import Application, Call
-from kechuang.challenges.services.steps import refuse
 from kechuang.common.errors import InvalidTransition, ValidationFailed
+from kechuang.common.validation import refuse
 from kechuang.orgs.models import Organization
 from kechuang.review.choices import PartyRole, ProcessAction, ProcessStatus, Purpose
 from kechuang.review.models import ReviewProcess

@@ -29,8 +29,8 @@ from kechuang.challenges.services.projects import (
     organiser_side,
     require_active,
 )
-from kechuang.challenges.services.steps import refuse
 from kechuang.common.errors import Conflict, InvalidTransition
+from kechuang.common.validation import refuse
 from kechuang.orgs.models import Organization
 from kechuang.review.choices import ProcessStatus, Purpose
 from kechuang.review.models import Decision

@@ -35,18 +35,9 @@ from kechuang.challenges.models import (
     TranchePayment,
 )
 from kechuang.challenges.services.applications import is_applicant_side
-from kechuang.challenges.services.steps import (
-    Errors,
-    created,
-    event_record,
-    filing_record,
-    full_clean,
-    move,
-    refuse,
-    to_date,
-    to_decimal,
-)
+from kechuang.challenges.services.steps import created, event_record, filing_record, move
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
+from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
 from kechuang.orgs.access import viewer_for
 
 CENT = Decimal("0.01")
@@ -134,7 +125,7 @@ def milestone_add(
             "tranche_amount",
             _("各里程碑拨付金额合计不能超过财政资金上限 %(cap)s 万元。") % {"cap": cap},
         )
-    full_clean(errors, item, exclude=["project"])
+    full_clean(item, exclude=["project"], errors=errors)
     errors.raise_if_any(code="over_cap" if "tranche_amount" in errors else None)
     item.save()
     call = project.award.application.call
@@ -268,7 +259,7 @@ def report_file(
     report = ProgressReport(
         project=project, milestone=milestone, text=(text or "").strip(), author=actor
     )
-    full_clean(errors, report, exclude=["project", "milestone", "author"])
+    full_clean(report, exclude=["project", "milestone", "author"], errors=errors)
     errors.raise_if_any()
     report.save()
     _applicant_filed(report, actor=actor, project=project, type=EventType.REPORT_FILED)
@@ -293,7 +284,7 @@ def change_request(
         new_due_on=to_date(errors, "new_due_on", new_due_on) if new_due_on else None,
         requested_by=actor,
     )
-    full_clean(errors, item, exclude=["project", "milestone", "requested_by", "decided_by"])
+    full_clean(item, exclude=["project", "milestone", "requested_by", "decided_by"], errors=errors)
     errors.raise_if_any()
     item.save()
     _applicant_filed(item, actor=actor, project=project, type=EventType.CHANGE_REQUESTED)

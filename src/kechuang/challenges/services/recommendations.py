@@ -17,9 +17,10 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.models import Application, Call, Recommendation
 from kechuang.challenges.services.applications import application_move
-from kechuang.challenges.services.steps import event_record, refuse
+from kechuang.challenges.services.steps import event_record
 from kechuang.challenges.tree import recommendation_chain
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.validation import refuse
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 

@@ -1,4 +1,4 @@
-"""What every challenge service shares: checked moves, events, filings, validation.
+"""What every challenge service shares: checked moves, events, filings, indicators.
 
 ``move`` is the one path by which any challenge aggregate changes status: it checks the
 transition table, saves with ``update_fields``, appends a ``ChallengeEvent`` and an audit
@@ -7,13 +7,9 @@ entry, all in the caller's transaction.
 
 from __future__ import annotations
 
-import datetime
-import decimal
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -21,68 +17,11 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.challenges.choices import EventType, FilingKind, Table
 from kechuang.challenges.models import Call, ChallengeEvent, Filing
-from kechuang.common.errors import InvalidTransition, ValidationFailed
+from kechuang.common.errors import InvalidTransition
+from kechuang.common.validation import Errors
 from kechuang.orgs.models import Organization
 
 MAX_INDICATORS = 20
-
-
-class Errors(dict[str, list[str]]):
-    """Field errors collected over a whole input, raised together."""
-
-    def add(self, field: str, message: str) -> None:
-        self.setdefault(field, []).append(message)
-
-    def raise_if_any(self, code: str | None = None) -> None:
-        if self:
-            raise ValidationFailed(fields=dict(self), code=code)
-
-
-def refuse(field: str, message: str, *, code: str | None = None) -> ValidationFailed:
-    return ValidationFailed(message, fields={field: [message]}, code=code)
-
-
-def full_clean(errors: Errors, obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """``obj.full_clean()`` with its messages added to ``errors`` (constraints once clean).
-
-    A field the service already refused is left out: its own message says what is wrong,
-    and the model's check of the placeholder value would only add a second, vaguer one.
-    """
-    try:
-        obj.full_clean(exclude=[*exclude, *errors], validate_constraints=not errors)
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            for message in messages:
-                errors.add(field, message)
-
-
-def to_decimal(errors: Errors, field: str, value: Any, *, required: bool = True) -> Any:
-    """A money amount in 万元 with two decimals (a ``Decimal``), or None and an error on
-    ``field``: typed ``Any`` so a model field can take it before ``full_clean`` reports."""
-    if value is None or value == "":
-        if required:
-            errors.add(field, _("此字段不能为空。"))
-        return None
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"), rounding=decimal.ROUND_HALF_UP)
-    except (InvalidOperation, ValueError):
-        errors.add(field, _("请输入数字。"))
-        return None
-    if not amount.is_finite() or amount < 0:
-        errors.add(field, _("金额不能为负数。"))
-        return None
-    return amount
-
-
-def to_date(errors: Errors, field: str, value: Any) -> Any:
-    """A ``date``, or None and an error on ``field`` (typed like ``to_decimal``)."""
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        errors.add(field, _("请输入有效日期，格式为 YYYY-MM-DD。"))
-        return None
 
 
 def event_record(

@@ -5,26 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 
-from kechuang.common.errors import (
-    InvalidTransition,
-    PermissionDenied,
-    ValidationFailed,
-    validation_error_from_django,
-)
+from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from kechuang.review.access import roles_for
 from kechuang.review.models import ReviewProcess
-
-
-def full_clean(obj: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """``full_clean`` with Django's errors turned into ``ValidationFailed``."""
-    try:
-        obj.full_clean(exclude=list(exclude))
-    except ValidationError as exc:
-        raise validation_error_from_django(exc) from None
 
 
 def require_runner(actor: Any, process: ReviewProcess) -> None:
@@ -75,7 +60,6 @@ def clauses(values: Iterable[Any]) -> str:
 
 __all__ = [
     "clauses",
-    "full_clean",
     "lock_process",
     "names",
     "require_organiser",

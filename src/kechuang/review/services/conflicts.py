@@ -14,6 +14,7 @@ from kechuang.catalog.access import can_edit_expert
 from kechuang.catalog.models import ExpertProfile
 from kechuang.common.errors import Conflict as ConflictError
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.validation import full_clean
 from kechuang.review import conflicts as detection
 from kechuang.review.choices import (
     SEATED,
@@ -33,7 +34,7 @@ from kechuang.review.models import (
     ReviewProcess,
 )
 from kechuang.review.services.assign import end_assignments
-from kechuang.review.services.common import full_clean, lock_process, require_runner, required_text
+from kechuang.review.services.common import lock_process, require_runner, required_text
 
 OPEN_STATUSES = frozenset(
     {ProcessStatus.SETUP, ProcessStatus.ASSIGNING, ProcessStatus.ROUND_1, ProcessStatus.ROUND_2}

@@ -17,6 +17,7 @@ from kechuang.common.errors import (
     NotAuthenticated,
     ValidationFailed,
 )
+from kechuang.common.validation import full_clean
 from kechuang.review.choices import EventType, ObjectionStatus, ProcessAction, ProcessStatus
 from kechuang.review.events import event_record
 from kechuang.review.models import (
@@ -27,7 +28,6 @@ from kechuang.review.models import (
     ReviewProcess,
 )
 from kechuang.review.services.common import (
-    full_clean,
     lock_process,
     require_organiser,
     require_status,

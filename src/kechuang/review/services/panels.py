@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kechuang.catalog.models import ExpertProfile
 from kechuang.common.errors import Conflict as ConflictError
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.validation import full_clean
 from kechuang.review.choices import (
     SEATED,
     SETUP_STATUSES,
@@ -21,12 +22,7 @@ from kechuang.review.choices import (
 from kechuang.review.events import event_record
 from kechuang.review.models import Panel, PanelMember, ReviewProcess
 from kechuang.review.services.assign import end_assignments
-from kechuang.review.services.common import (
-    full_clean,
-    lock_process,
-    require_runner,
-    require_status,
-)
+from kechuang.review.services.common import lock_process, require_runner, require_status
 from kechuang.review.services.notify import notify_invitation, notify_invitation_answer
 
 

@@ -24,6 +24,7 @@ from kechuang.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from kechuang.common.validation import full_clean
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 from kechuang.review.access import roles_for
@@ -41,7 +42,6 @@ from kechuang.review.models import Criterion, ItemParty, Panel, ReviewItem, Revi
 from kechuang.review.rules import ReviewRules
 from kechuang.review.services import checks
 from kechuang.review.services.common import (
-    full_clean,
     lock_process,
     require_runner,
     require_status,
