@@ -21,6 +21,7 @@ from kechuang.challenges.models import Acceptance, Project
 from kechuang.challenges.services.projects import lock_project, organiser_side
 from kechuang.challenges.services.steps import event_record, filing_record, move
 from kechuang.common.errors import InvalidTransition
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse
 
 
@@ -120,7 +121,7 @@ def acceptance_publish(*, actor: Any, acceptance: Acceptance) -> Acceptance:
     """Publish the outcome: from now on the public sees the verdict and the results."""
     project = lock_project(acceptance.project)
     organiser_side(actor, project)
-    acceptance = Acceptance.objects.select_for_update(of=("self",)).get(pk=acceptance.pk)
+    acceptance = locked(Acceptance, pk=acceptance.pk)
     if acceptance.published_at is not None:
         raise refuse("acceptance", _("验收结果已公布。"), code="conflict")
     acceptance.published_at = timezone.now()

@@ -35,6 +35,7 @@ from kechuang.challenges.models import (
 from kechuang.challenges.services.steps import clean_indicators, created, event_record, move
 from kechuang.challenges.tree import recommendation_chain
 from kechuang.common.errors import InvalidTransition, NotAuthenticated, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse, to_decimal
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -167,7 +168,7 @@ def application_create(
     """A draft application on ``call_problem``; counts against the call's limit at once."""
     if actor is None or not actor.is_authenticated:
         raise NotAuthenticated()
-    call = Call.objects.select_for_update(of=("self",)).get(pk=call_problem.call_id)
+    call = locked(Call, pk=call_problem.call_id)
     _check_window(call)
     viewer = viewer_for(actor)
     if kind in ORG_KINDS:
@@ -216,10 +217,8 @@ def application_create(
 
 
 def _lock_own(application: Application, actor: Any) -> Application:
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call", "organization", "applicant")
-        .get(pk=application.pk)
+    application = locked(
+        Application.objects.select_related("call", "organization", "applicant"), pk=application.pk
     )
     if not is_applicant_side(actor, application):
         raise PermissionDenied(_("只有申报人或申报单位的管理员可以操作此申请。"))

@@ -21,6 +21,7 @@ from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.handoff import require_selected
 from kechuang.challenges.services.steps import created, filing_record
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, to_date
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
@@ -60,19 +61,14 @@ def award_make(
     Only what the call's review decided: the review process final (decided, noticed,
     finalised) and ``application`` among its selected subjects.
     """
-    call = (
-        Call.objects.select_for_update(of=("self",))
-        .select_related("organiser__parent")
-        .get(pk=application.call_id)
-    )
+    call = locked(Call.objects.select_related("organiser__parent"), pk=application.call_id)
     if not viewer_for(actor).manages(call.organiser):
         raise PermissionDenied(_("只有组织单位的管理员或工作人员可以确定揭榜方。"))
     if call.status != CallStatus.AWARDING:
         raise InvalidTransition(_("榜单尚未进入“确定揭榜方”阶段。"))
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("call_problem", "organization", "applicant")
-        .get(pk=application.pk)
+    application = locked(
+        Application.objects.select_related("call_problem", "organization", "applicant"),
+        pk=application.pk,
     )
     application.call = call
     problem = application.call_problem

@@ -41,6 +41,7 @@ from kechuang.challenges.services.steps import (
     move,
 )
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
@@ -173,11 +174,7 @@ def call_create(*, actor: Any, organiser: Organization, **data: Any) -> Call:
 
 
 def _lock_call(call: Call, actor: Any) -> Call:
-    call = (
-        Call.objects.select_for_update(of=("self",))
-        .select_related("organiser__parent")
-        .get(pk=call.pk)
-    )
+    call = locked(Call.objects.select_related("organiser__parent"), pk=call.pk)
     if actor is not None and not viewer_for(actor).manages(call.organiser):
         raise PermissionDenied(_("只有组织单位的管理员或工作人员可以操作榜单。"))
     return call

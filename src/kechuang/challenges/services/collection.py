@@ -18,6 +18,7 @@ from kechuang.challenges.choices import (
 from kechuang.challenges.models import CollectionRound, Problem
 from kechuang.challenges.services.steps import created, event_record, move
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse, to_date
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -63,11 +64,7 @@ def round_open(
 
 @transaction.atomic
 def round_transition(*, actor: Any, round: CollectionRound, action: str) -> CollectionRound:
-    round = (
-        CollectionRound.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .get(pk=round.pk)
-    )
+    round = locked(CollectionRound.objects.select_related("owner"), pk=round.pk)
     if not viewer_for(actor).manages(round.owner):
         raise PermissionDenied()
     move(
@@ -92,11 +89,7 @@ def problem_submit(
     keywords: str = "",
 ) -> Problem:
     """A member of ``organization`` (inside the round owner's subtree) submits a problem."""
-    round = (
-        CollectionRound.objects.select_for_update(of=("self",))
-        .select_related("owner")
-        .get(pk=round.pk)
-    )
+    round = locked(CollectionRound.objects.select_related("owner"), pk=round.pk)
     viewer = viewer_for(actor)
     if not (organization.pk in viewer.member_org_ids or viewer.manages(organization)):
         raise PermissionDenied(_("只能以本人所在单位的名义提交难题。"))
@@ -136,11 +129,7 @@ def _keywords(errors: Errors, text: str) -> str:
 
 
 def _locked(problem: Problem, actor: Any) -> Problem:
-    problem = (
-        Problem.objects.select_for_update(of=("self",))
-        .select_related("round__owner", "organization")
-        .get(pk=problem.pk)
-    )
+    problem = locked(Problem.objects.select_related("round__owner", "organization"), pk=problem.pk)
     if not viewer_for(actor).manages(problem.round.owner):
         raise PermissionDenied(_("只有征集单位的管理员或工作人员可以处理难题。"))
     return problem
@@ -206,11 +195,7 @@ def problem_transition(
     it as ``taken_by``; every other action by the round owner's managers.
     """
     if action == "take":
-        problem = (
-            Problem.objects.select_for_update(of=("self",))
-            .select_related("round__owner")
-            .get(pk=problem.pk)
-        )
+        problem = locked(Problem.objects.select_related("round__owner"), pk=problem.pk)
         if taken_by is None or not viewer_for(actor).manages(taken_by):
             raise PermissionDenied(_("只有承接单位的管理员或工作人员可以承接。"))
         if not in_subtree(taken_by, problem.round.owner):

@@ -30,6 +30,7 @@ from kechuang.challenges.services.projects import (
     require_active,
 )
 from kechuang.common.errors import Conflict, InvalidTransition
+from kechuang.common.locks import locked
 from kechuang.common.validation import refuse
 from kechuang.orgs.models import Organization
 from kechuang.review.choices import ProcessStatus, Purpose
@@ -53,7 +54,7 @@ def milestone_review_open(
     project = lock_project(milestone.project)
     organiser_side(actor, project)
     require_active(project)
-    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    milestone = locked(Milestone, pk=milestone.pk)
     if milestone.status != MilestoneStatus.PENDING:
         raise InvalidTransition(_("只有进行中的里程碑可以发起专家评审。"))
     if milestone.review_process_id is not None:
@@ -92,11 +93,7 @@ def milestone_review_conclude(*, actor: Any, milestone: Milestone) -> Milestone:
     project = lock_project(milestone.project)
     organiser_side(actor, project)
     require_active(project)
-    milestone = (
-        Milestone.objects.select_for_update(of=("self",))
-        .select_related("review_process")
-        .get(pk=milestone.pk)
-    )
+    milestone = locked(Milestone.objects.select_related("review_process"), pk=milestone.pk)
     process = milestone.review_process
     if process is None:
         raise InvalidTransition(_("该里程碑没有专家评审。"), code="no_review")

@@ -37,6 +37,7 @@ from kechuang.challenges.models import (
 from kechuang.challenges.services.applications import is_applicant_side
 from kechuang.challenges.services.steps import created, event_record, filing_record, move
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
 from kechuang.orgs.access import viewer_for
 
@@ -44,14 +45,13 @@ CENT = Decimal("0.01")
 
 
 def lock_project(project: Project) -> Project:
-    return (
-        Project.objects.select_for_update(of=("self",))
-        .select_related(
+    return locked(
+        Project.objects.select_related(
             "award__application__organization",
             "award__application__call__organiser__parent",
             "award__call_problem",
-        )
-        .get(pk=project.pk)
+        ),
+        pk=project.pk,
     )
 
 
@@ -150,7 +150,7 @@ def milestone_review(*, actor: Any, milestone: Milestone, verdict: str, reason: 
     project = lock_project(milestone.project)
     organiser_side(actor, project)
     require_active(project)
-    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    milestone = locked(Milestone, pk=milestone.pk)
     if milestone.review_process_id is not None:
         raise InvalidTransition(
             _("该里程碑由专家评审决定，不能直接记录结论。"), code="expert_review"
@@ -205,7 +205,7 @@ def tranche_release(*, actor: Any, milestone: Milestone, amount: Any = None) -> 
     """Pay the tranche of a passed milestone (its planned amount unless ``amount``)."""
     project = lock_project(milestone.project)
     organiser_side(actor, project)
-    milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=milestone.pk)
+    milestone = locked(Milestone, pk=milestone.pk)
     if milestone.status != MilestoneStatus.PASSED:
         raise InvalidTransition(
             _("里程碑“%(m)s”尚未评审通过，不能拨付资金。") % {"m": milestone.title},
@@ -298,11 +298,7 @@ def change_decide(
     """Approve or reject; an approved new due date moves the milestone (audited)."""
     project = lock_project(change.project)
     organiser_side(actor, project)
-    change = (
-        ChangeRequest.objects.select_for_update(of=("self",))
-        .select_related("milestone")
-        .get(pk=change.pk)
-    )
+    change = locked(ChangeRequest.objects.select_related("milestone"), pk=change.pk)
     reason = (reason or "").strip()
     if action == "reject" and not reason:
         raise refuse("reason", _("驳回须写明理由。"))
@@ -320,7 +316,7 @@ def change_decide(
         reason=reason,
     )
     if change.status == ChangeStatus.APPROVED and change.new_due_on and change.milestone:
-        milestone = Milestone.objects.select_for_update(of=("self",)).get(pk=change.milestone.pk)
+        milestone = locked(Milestone, pk=change.milestone.pk)
         before = snapshot(milestone)
         milestone.due_on = change.new_due_on
         milestone.save(update_fields=["due_on"])

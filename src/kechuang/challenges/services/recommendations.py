@@ -20,6 +20,7 @@ from kechuang.challenges.services.applications import application_move
 from kechuang.challenges.services.steps import event_record
 from kechuang.challenges.tree import recommendation_chain
 from kechuang.common.errors import InvalidTransition, PermissionDenied
+from kechuang.common.locks import locked
 from kechuang.common.validation import refuse
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -49,16 +50,8 @@ def recommendation_decide(
 
     The call is locked so the quota count and the insert cannot race.
     """
-    call = (
-        Call.objects.select_for_update(of=("self",))
-        .select_related("organiser")
-        .get(pk=application.call_id)
-    )
-    application = (
-        Application.objects.select_for_update(of=("self",))
-        .select_related("organization")
-        .get(pk=application.pk)
-    )
+    call = locked(Call.objects.select_related("organiser"), pk=application.call_id)
+    application = locked(Application.objects.select_related("organization"), pk=application.pk)
     application.call = call
     if application.status != ApplicationStatus.RECOMMENDING:
         raise InvalidTransition(_("此申请不在逐级推荐中。"))

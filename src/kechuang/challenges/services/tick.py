@@ -13,6 +13,7 @@ from kechuang.challenges.choices import ApplicationStatus, CallStatus, EventType
 from kechuang.challenges.models import Call
 from kechuang.challenges.services.calls import call_transition
 from kechuang.challenges.services.steps import event_record
+from kechuang.common.locks import locked
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 
@@ -46,7 +47,7 @@ def challenges_tick(*, now: datetime.datetime | None = None) -> TickResult:
 
 @transaction.atomic
 def _remind(call_id: int, now: datetime.datetime) -> int:
-    call = Call.objects.select_for_update(of=("self",)).get(pk=call_id)
+    call = locked(Call, pk=call_id)
     if call.reminded_at is not None:
         return 0
     drafts = call.applications.filter(status=ApplicationStatus.DRAFT).select_related("applicant")

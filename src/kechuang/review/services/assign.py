@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record
 from kechuang.common.errors import ValidationFailed
+from kechuang.common.locks import locked
 from kechuang.review import assignment as solver
 from kechuang.review.affinity import affinity_matrix, shared_terms
 from kechuang.review.choices import (
@@ -335,7 +336,7 @@ def assignment_set_manual(
     process = lock_process(item.process)
     require_runner(actor, process)
     require_status(process, SETUP_STATUSES, _("第一轮评审开始后不能再调整分配。"))
-    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    item = locked(ReviewItem, pk=item.pk)
     wanted = list(dict.fromkeys(int(pk) for pk in member_ids))
     members = list(
         PanelMember.objects.filter(pk__in=wanted, panel__process=process)

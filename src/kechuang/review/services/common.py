@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.locks import locked
 from kechuang.review.access import roles_for
 from kechuang.review.models import ReviewProcess
 
@@ -28,13 +29,8 @@ def require_status(process: ReviewProcess, statuses: Iterable[str], message: str
 
 
 def lock_process(process: ReviewProcess) -> ReviewProcess:
-    """The process row, locked: every change of a process's parts serialises on it.
-    (``of=("self",)``: PostgreSQL refuses to lock the nullable side of the evaluator join.)"""
-    return (
-        ReviewProcess.objects.select_for_update(of=("self",))
-        .select_related("organiser", "evaluator")
-        .get(pk=process.pk)
-    )
+    """The process row, locked: every change of a process's parts serialises on it."""
+    return locked(ReviewProcess.objects.select_related("organiser", "evaluator"), pk=process.pk)
 
 
 def required_text(value: str, field: str, message: str) -> str:

@@ -14,6 +14,7 @@ from kechuang.catalog.access import can_edit_expert
 from kechuang.catalog.models import ExpertProfile
 from kechuang.common.errors import Conflict as ConflictError
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.locks import locked
 from kechuang.common.validation import full_clean
 from kechuang.review import conflicts as detection
 from kechuang.review.choices import (
@@ -193,7 +194,7 @@ def conflict_waive(*, actor: Any, conflict: Conflict, reason: str) -> Conflict:
     process = lock_process(conflict.process)
     require_runner(actor, process)
     _require_open(process)
-    conflict = Conflict.objects.select_for_update().get(pk=conflict.pk)
+    conflict = locked(Conflict, pk=conflict.pk)
     if conflict.waived_at is not None:
         raise InvalidTransition(_("该利益冲突已豁免。"))
     reason = required_text(reason, "reason", _("请写明豁免的理由。"))

@@ -17,6 +17,7 @@ from kechuang.common.errors import (
     NotAuthenticated,
     ValidationFailed,
 )
+from kechuang.common.locks import locked
 from kechuang.common.validation import full_clean
 from kechuang.review.choices import EventType, ObjectionStatus, ProcessAction, ProcessStatus
 from kechuang.review.events import event_record
@@ -144,7 +145,7 @@ def objection_handle(*, actor: Any, objection: Objection, upheld: bool, answer: 
     process = lock_process(objection.process)
     require_organiser(actor, process)
     require_status(process, {ProcessStatus.NOTICE}, _("只能在公示阶段处理异议。"))
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    objection = locked(Objection, pk=objection.pk)
     if objection.status != ObjectionStatus.OPEN:
         raise InvalidTransition(_("该异议已处理。"))
     answer = required_text(answer, "answer", _("请写明处理意见。"))

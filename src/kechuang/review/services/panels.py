@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kechuang.catalog.models import ExpertProfile
 from kechuang.common.errors import Conflict as ConflictError
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from kechuang.common.locks import locked
 from kechuang.common.validation import full_clean
 from kechuang.review.choices import (
     SEATED,
@@ -137,7 +138,7 @@ def member_withdraw(*, actor: Any, member: PanelMember, reason: str) -> PanelMem
     process = lock_process(member.panel.process)
     require_runner(actor, process)
     require_status(process, SETUP_STATUSES, _("第一轮评审开始后不能再撤回邀请。"))
-    member = PanelMember.objects.select_for_update().get(pk=member.pk)
+    member = locked(PanelMember, pk=member.pk)
     if member.status not in SEATED:
         raise InvalidTransition(_("该邀请已谢绝或已撤回。"))
     reason = (reason or "").strip()

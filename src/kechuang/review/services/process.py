@@ -24,6 +24,7 @@ from kechuang.common.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from kechuang.common.locks import locked
 from kechuang.common.validation import full_clean
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -246,7 +247,7 @@ def item_place(*, actor: Any, item: ReviewItem, panel: Panel) -> ReviewItem:
     require_status(process, SETUP_STATUSES, _("第一轮评审开始后不能再调整分组。"))
     if panel.process_id != process.pk:
         raise ValidationFailed(fields={"panel": [_("评审组不属于本次评审。")]})
-    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    item = locked(ReviewItem, pk=item.pk)
     if item.panel_id == panel.pk:
         return item
     from kechuang.review.services.assign import end_assignments
