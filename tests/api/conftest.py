@@ -71,6 +71,12 @@ class Api:
         return self.client.post(self.url(path), {"file": upload}, **self.headers)
 
 
+def ok(response: Any, status: int = 200) -> Any:
+    """The JSON body of ``response``, after checking its status (the body is the message)."""
+    assert response.status_code == status, response.content.decode()
+    return response.json()
+
+
 def user_of(world: World, role: str) -> User | None:
     return None if role == "anonymous" else getattr(world, role)
 

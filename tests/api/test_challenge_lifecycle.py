@@ -10,18 +10,18 @@ notice), so the services' own date checks decide, as in production.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
 
 from kechuang.accounts.models import User
 from kechuang.demo.clock import DemoClock
 from kechuang.orgs.choices import OrgKind
-from tests.api.conftest import Api, token_for
+from tests.api.conftest import Api, ok, token_for
 from tests.challenges.conftest import Tree, application_data, problem_data
 from tests.challenges.conftest import tree as tree  # the fixture, re-exported
 from tests.factories import OrganizationFactory
-from tests.review.conftest import make_expert, user_of
+from tests.review.conftest import make_expert
+from tests.review.drive import score_rounds, seat_and_assign
 
 SCORES = {
     1: {"技术价值": 34, "战略价值": 16, "社会价值": 12, "知识产权与人才产出": 12, "实施可行性": 8},
@@ -31,11 +31,6 @@ SCORES = {
 
 def api(user: User) -> Api:
     return Api(token_for(user))
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content.decode()
-    return response.json()
 
 
 def test_the_full_challenge_lifecycle_through_the_api(tree: Tree) -> None:
@@ -159,54 +154,30 @@ def test_the_full_challenge_lifecycle_through_the_api(tree: Tree) -> None:
             "professor": make_expert("热工教授", org=university, keywords="传热，流道，液冷板"),
             "colleague": make_expert("实验室同事", org=tree.lab, keywords="液冷，流道"),
         }
-        members = {
-            key: ok(
-                national.post(f"/reviews/panels/{panel['id']}/members", {"expert": e.pk}),
-                201,
-            )
-            for key, e in experts.items()
-        }
         # -- assign: the conflict is detected and the solver keeps the colleague off
-        found = ok(national.post(f"/reviews/processes/{pid}/conflicts/detection"))
-        assert [(c["expert_id"], c["kind"]) for c in found] == [
+        reviewing = (experts["frontline"], experts["professor"])
+        assigned = seat_and_assign(
+            national,
+            process=pid,
+            panel=panel["id"],
+            experts=list(experts.values()),
+            accepting=reviewing,
+        )
+        assert [(c["expert_id"], c["kind"]) for c in assigned.conflicts] == [
             (experts["colleague"].pk, "same_org")
         ]
-        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "start_assignment"}))
-        solved = ok(national.post(f"/reviews/processes/{pid}/assignment"))
-        assert sorted(a["expert_name"] for a in solved[0]["assignments"]) == [
+        assert sorted(a["expert_name"] for a in assigned.solved[0]["assignments"]) == [
             "前线工程师",
             "热工教授",
         ]
-        assert solved[0]["exact"] is True
-        for key in ("frontline", "professor"):
-            ok(
-                api(user_of(experts[key])).post(
-                    f"/reviews/members/{members[key]['id']}/response", {"accept": True}
-                )
-            )
+        assert assigned.solved[0]["exact"] is True
         # the applicant sees its item, but not who reviews it
         assert ok(lab.get(f"/reviews/items/{item['id']}"))["assignments"] == []
-        # -- score two rounds: online, then the panel meeting
-        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "open_round_1"}))
-        for round_no in (1, 2):
-            if round_no == 2:
-                ok(
-                    national.post(
-                        f"/reviews/processes/{pid}/transitions", {"action": "open_round_2"}
-                    )
-                )
-            for key in ("frontline", "professor"):
-                reviewer = api(user_of(experts[key]))
-                (seat,) = ok(reviewer.get("/reviews/assignments/mine"))["items"]
-                score = ok(
-                    reviewer.post(
-                        f"/reviews/assignments/{seat['id']}/scores",
-                        {"round": round_no, "values": SCORES[round_no]},
-                    ),
-                    201,
-                )
-                assert score["total"] == str(sum(SCORES[round_no].values())) + ".00"
-        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "close_rounds"}))
+        # -- score two rounds: online, then the panel meeting; one seat each
+        scores = score_rounds(national, process=pid, experts=reviewing, values=SCORES)
+        for round_no, submitted in scores.items():
+            total = str(sum(SCORES[round_no].values())) + ".00"
+            assert [s["total"] for s in submitted] == [total, total]
         ranking = ok(national.get(f"/reviews/processes/{pid}/ranking", {"round": 2}))
         assert [(r["item_id"], r["total"]) for r in ranking] == [(item["id"], 86.0)]
         # -- decision and public notice (公示), final once the notice is over

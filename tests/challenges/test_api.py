@@ -12,7 +12,7 @@ from kechuang.accounts.models import User
 from kechuang.catalog.services import expert_set_status
 from kechuang.challenges.models import Call
 from kechuang.review.models import ReviewProcess
-from tests.api.conftest import Api, token_for
+from tests.api.conftest import Api, ok, token_for
 from tests.challenges.conftest import (
     Tree,
     application_data,
@@ -22,15 +22,11 @@ from tests.challenges.conftest import (
     reviewers,
 )
 from tests.review.conftest import GOOD_VALUES
+from tests.review.drive import score_rounds, seat_and_assign
 
 
 def api(user: User | None) -> Api:
     return Api(token_for(user) if user is not None else None)
-
-
-def ok(response: Any, status: int = 200) -> Any:
-    assert response.status_code == status, response.content.decode()
-    return response.json()
 
 
 def test_the_whole_life_cycle(tree: Tree) -> None:
@@ -131,26 +127,9 @@ def test_the_whole_life_cycle(tree: Tree) -> None:
     experts = reviewers(2)
     for e in experts:
         expert_set_status(actor=e.user, expert=e, status="published")
-        ok(national.post(f"/reviews/panels/{panel}/members", {"expert": e.pk}), 201)
-    ok(national.post(f"/reviews/processes/{pid}/conflicts/detection"))
-    ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "start_assignment"}))
-    solved = ok(national.post(f"/reviews/processes/{pid}/assignment"))
-    assert (solved[0]["exact"], len(solved[0]["assignments"])) == (True, 2)
-    for m in ok(national.get(f"/reviews/panels/{panel}"))["members"]:
-        expert = next(e for e in experts if e.pk == m["expert_id"])
-        ok(api(expert.user).post(f"/reviews/members/{m['id']}/response", {"accept": True}))
-    ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": "open_round_1"}))
-    for round_no, action in ((1, "open_round_2"), (2, "close_rounds")):
-        for e in experts:
-            for a in ok(api(e.user).get("/reviews/assignments/mine"))["items"]:
-                ok(
-                    api(e.user).post(
-                        f"/reviews/assignments/{a['id']}/scores",
-                        {"round": round_no, "values": GOOD_VALUES},
-                    ),
-                    201,
-                )
-        ok(national.post(f"/reviews/processes/{pid}/transitions", {"action": action}))
+    assigned = seat_and_assign(national, process=pid, panel=panel, experts=experts)
+    assert (assigned.solved[0]["exact"], len(assigned.solved[0]["assignments"])) == (True, 2)
+    score_rounds(national, process=pid, experts=experts, values={1: GOOD_VALUES, 2: GOOD_VALUES})
     ranked = ok(national.get(f"/reviews/processes/{pid}/ranking", {"round": 2}))
     assert [(r["item_id"], r["total"]) for r in ranked] == [(items[0]["id"], 70.0)]
     # not final yet: awarding cannot start, the award is refused, nothing changes
