@@ -6,13 +6,16 @@ and run their after-commit indexing.
 it contains (title counts double) and uses the real filter semantics
 (``backends.base.parse_filters``). It lets the platform tests run without building real
 indexes; ``real_search`` switches a test to the real ``Engine`` without embeddings.
-Nothing here is autouse: the engine's own tests in this folder are unaffected.
+Nothing here is autouse: the engine's own tests in this folder are unaffected. ``backend``
+gives each search backend in turn to the tests that every backend must pass.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,6 +36,40 @@ from kechuang.matching import indexing
 from kechuang.matching.backends.base import parse_filters
 from kechuang.matching.types import Document, Hit, Query
 from tests.conftest import World, achievement_data, need_data
+
+
+@functools.cache
+def lite_problem() -> str | None:
+    """Why milvus-lite cannot run here (None when it can)."""
+    try:
+        from milvus_lite.server_manager import server_manager_instance
+        from pymilvus import MilvusClient
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = str(Path(tmp) / "probe.db")
+            client = MilvusClient(path)
+            client.list_collections()
+            client.close()
+            server_manager_instance.release_server(path)
+    except Exception as exc:  # noqa: BLE001 -- any failure to start means: skip, and say why
+        return f"milvus-lite cannot start on this platform: {exc!r}"
+    return None
+
+
+BACKENDS = ["local", "milvus"]
+
+
+def skip_unless_available(backend: str) -> None:
+    if backend == "milvus" and (problem := lite_problem()):
+        pytest.skip(problem)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each search backend in turn: ``local``, and ``milvus`` through milvus-lite."""
+    skip_unless_available(request.param)
+    return str(request.param)
+
 
 _TOKEN = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]+", re.IGNORECASE)
 

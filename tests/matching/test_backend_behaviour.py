@@ -9,9 +9,7 @@ pending writes and rollback, restart, count/info, embedder mismatch, the platfor
 
 from __future__ import annotations
 
-import functools
 import json
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,47 +21,22 @@ from kechuang.matching.backends.base import parse_filters
 from kechuang.matching.engine import EmbedderMismatch, Engine, EngineConfig, IndexCorrupted
 from kechuang.matching.types import Document, Mode, Query
 from tests.conftest import World
-from tests.matching.conftest import FakeEngine, Search, _switch_on, make_need
+from tests.matching.conftest import (
+    BACKENDS,
+    FakeEngine,
+    Search,
+    _switch_on,
+    make_need,
+    skip_unless_available,
+)
 from tests.matching.test_local_backend import DOCS, HashEmbedder, doc, ids
 
 MODES = ["bm25", "dense", "hybrid"]
 
 
-@functools.cache
-def _lite_problem() -> str | None:
-    """Why milvus-lite cannot run here (None when it can)."""
-    try:
-        from milvus_lite.server_manager import server_manager_instance
-        from pymilvus import MilvusClient
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = str(Path(tmp) / "probe.db")
-            client = MilvusClient(path)
-            client.list_collections()
-            client.close()
-            server_manager_instance.release_server(path)
-    except Exception as exc:  # noqa: BLE001 -- any failure to start means: skip, and say why
-        return f"milvus-lite cannot start on this platform: {exc!r}"
-    return None
-
-
-BACKENDS = ["local", "milvus"]
-
-
-def _skip_unless_available(backend: str) -> None:
-    if backend == "milvus" and (problem := _lite_problem()):
-        pytest.skip(problem)
-
-
 def open_engine(path: Path, backend: str, **kwargs: Any) -> Engine:
     embedder = kwargs.pop("embedder", HashEmbedder())
     return Engine(path, embedder=embedder, config=EngineConfig(backend=backend, **kwargs))
-
-
-@pytest.fixture(params=BACKENDS)
-def backend(request: pytest.FixtureRequest) -> str:
-    _skip_unless_available(request.param)
-    return str(request.param)
 
 
 @pytest.fixture
@@ -77,7 +50,7 @@ def engine(tmp_path: Path, backend: str) -> Iterator[Engine]:
 @pytest.fixture(scope="module", params=BACKENDS)
 def shared(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Iterator[Engine]:
     """One read-only engine per backend for the filter table (indexing once is enough)."""
-    _skip_unless_available(request.param)
+    skip_unless_available(request.param)
     engine = open_engine(tmp_path_factory.mktemp("shared") / "index", request.param)
     engine.upsert(DOCS)
     yield engine
@@ -175,7 +148,7 @@ def test_lexical_side_ranks_by_field_boosts(tmp_path: Path, backend: str) -> Non
 
 
 def test_both_backends_score_the_lexical_side_alike(tmp_path: Path) -> None:
-    _skip_unless_available("milvus")
+    skip_unless_available("milvus")
     corpus = [*DOCS, doc("need:5", "锂电池 c++ 3.5v 控制器", "锂电池回收 正极")]
     scores = {}
     for name in ("local", "milvus"):
@@ -446,7 +419,7 @@ def test_milvus_tokens_survive_both_tokenizers() -> None:
 
 
 def test_milvus_missing_collections_are_detected(tmp_path: Path) -> None:
-    _skip_unless_available("milvus")
+    skip_unless_available("milvus")
     from pymilvus import MilvusClient
 
     path = tmp_path / "index"

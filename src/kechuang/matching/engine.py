@@ -409,11 +409,8 @@ class Engine:
         (``feedback_min_similarity``) and matched with its own text: a best result that
         matched through one passage (an expert's single work) says what that one project
         was about, not what the query is about (NSFC: −0.004 even with the threshold).
-        Backends without stored vectors to read back (no ``unit_vectors``) skip it.
+        Where no stored vector can be read back (an index without vectors), it is skipped.
         """
-        read = getattr(self.backend, "unit_vectors", None)
-        if read is None:
-            return None
         top = [doc_id for doc_id, _ in fusion.ordered(fused)[: self.config.feedback_docs]]
         if not top or dense.scores.get(top[0], -1.0) < self.config.feedback_min_similarity:
             return None
@@ -423,7 +420,7 @@ class Engine:
         ]
         if units[0][1] != 0:  # the best result matched through one work or passage
             return None
-        found = [v for v in read(units) if v is not None]
+        found = [v for v in self.backend.unit_vectors(units) if v is not None]
         if not found:
             return None
         expanded = np.asarray(vector, dtype=np.float32) + self.config.feedback_weight * np.mean(
@@ -594,11 +591,12 @@ class Engine:
             return dense.scores
         shown = {d: dense.query_scores[d] for d in ids if d in dense.query_scores}
         missing = [(d, dense.best_unit[d]) for d in ids if d not in shown and d in dense.scores]
-        read = getattr(self.backend, "unit_vectors", None)
-        if missing and read is not None:
+        if missing:
             query = np.asarray(dense.query_vector, dtype=np.float32)
             query = query / max(float(np.linalg.norm(query)), 1e-12)
-            for (doc_id, _), vector in zip(missing, read(missing), strict=True):
+            for (doc_id, _), vector in zip(
+                missing, self.backend.unit_vectors(missing), strict=True
+            ):
                 if vector is not None:
                     unit = np.asarray(vector, dtype=np.float32)
                     shown[doc_id] = float(unit @ query / max(float(np.linalg.norm(unit)), 1e-12))

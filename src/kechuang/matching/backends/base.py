@@ -278,7 +278,8 @@ class UnitHit:
 
 
 class Backend(Protocol):
-    """Storage and one-sided search. Implementations: ``local`` (tantivy + usearch)."""
+    """Storage and one-sided search. Implementations: ``local`` (tantivy + usearch) and
+    ``milvus`` (pymilvus: Milvus standalone/cluster, or milvus-lite)."""
 
     name: str
 
@@ -310,6 +311,11 @@ class Backend(Protocol):
 
     def fetch(self, ids: Sequence[str]) -> dict[str, Document]:
         """The stored documents (for explanations and ``similar``)."""
+        ...
+
+    def unit_vectors(self, units: Sequence[tuple[str, int]]) -> list[Vector | None]:
+        """The stored vectors of ``(doc_id, unit)`` pairs, in order; ``None`` where there
+        is none (no such unit, or an index without vectors)."""
         ...
 
     def count(self) -> int: ...

@@ -598,6 +598,21 @@ class MilvusBackend:
         return _hits(result, float)  # COSINE: the similarity itself
 
     @_serialised
+    def unit_vectors(self, units: Sequence[tuple[str, int]]) -> list[Vector | None]:
+        """The stored vectors of ``(doc_id, unit)`` pairs, in order; ``None`` where there
+        is none (for the engine's pseudo-relevance feedback and its explanations)."""
+        if not self.dim or not units:
+            return [None] * len(units)
+        keys = [f"{doc_id}#{unit}" for doc_id, unit in units]
+        found: dict[str, Vector] = {}
+        for batch in _batches(list(dict.fromkeys(keys)), QUERY_BATCH):
+            for row in self._client.query(
+                self.units, filter=f"pk in {_list(batch)}", output_fields=["pk", "vector"]
+            ):
+                found[row["pk"]] = np.asarray(row["vector"], dtype=np.float32)
+        return [found.get(key) for key in keys]
+
+    @_serialised
     def fetch(self, ids: Sequence[str]) -> dict[str, Document]:
         found: dict[str, Document] = {}
         wanted = [i for i in dict.fromkeys(ids) if i != META_ID]
