@@ -56,6 +56,7 @@ pytest: install
 ## the latter would import the app's selectors.py in place of the standard library's.
 ## Needs GNU gettext (apt-get install gettext); the compiled .mo files are committed.
 APP_CATALOGUES := notifications challenges review
+messages: export KECHUANG_DATA_DIR ?= $(CURDIR)/var
 messages: install
 	cd src/kechuang && ../../$(BIN)/django-admin makemessages -l en --settings=kechuang.settings \
 	  --ignore=migrations --no-obsolete $(addprefix --ignore=,$(APP_CATALOGUES))
