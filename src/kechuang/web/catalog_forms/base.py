@@ -1,0 +1,100 @@
+"""What the catalog forms are built from: laid-out forms, code fields, choices.
+
+The code fields accept any value: an unknown code posted by hand is the service's
+to reject, with the same message the API gives.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.vocab.models import CooperationMode, Discipline
+from kechuang.web.forms import region_choices
+
+Choices = list[tuple[Any, Any]]
+# (section title, [(field name, columns of 12 on wide screens)])
+Layout = list[tuple[Any, list[tuple[str, int]]]]
+MONEY_SUFFIX = _("万元")
+
+
+class ChoicesForm(forms.Form):
+    def set_choices(self, name: str, choices: Choices) -> None:
+        """Fill a select's choices when the form is built (they come from the database)."""
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class LaidOutForm(ChoicesForm):
+    """A form whose page groups its fields into titled sections (``layout``)."""
+
+    layout: Layout = []
+    required_fields: tuple[str, ...] = ()
+    money_fields: tuple[str, ...] = ()
+
+    def mark_required(self) -> None:
+        for name in self.required_fields:
+            if name in self.fields:
+                self.fields[name].show_required = True  # type: ignore[attr-defined]
+
+    def sections(self) -> list[dict[str, Any]]:
+        """The layout as bound fields, leaving out fields this form instance dropped."""
+        return [
+            {
+                "title": title,
+                "fields": [
+                    {
+                        "field": self[name],
+                        "width": width,
+                        "suffix": MONEY_SUFFIX if name in self.money_fields else "",
+                    }
+                    for name, width in names
+                    if name in self.fields
+                ],
+            }
+            for title, names in self.layout
+        ]
+
+
+class CodeField(forms.ChoiceField):
+    """A select whose value the service checks (so a forged code gets the service's error)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+class CodesField(forms.MultipleChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def discipline_choices() -> Choices:
+    rows = Discipline.objects.values_list("code", "name")
+    return [(code, f"{code} {name}") for code, name in rows]
+
+
+def cooperation_mode_choices() -> Choices:
+    return list(CooperationMode.objects.values_list("code", "name"))
+
+
+def region_filter_choices() -> Choices:
+    choices = region_choices()
+    return [("", _("全部地区")), *choices[1:]]
+
+
+def _with_blank(choices: Choices, label: Any) -> Choices:
+    return [("", label), *[c for c in choices if c[0] != ""]]
+
+
+def _text(label: Any, *, rows: int | None = None, **kwargs: Any) -> forms.CharField:
+    widget = forms.Textarea(attrs={"rows": rows}) if rows else forms.TextInput()
+    return forms.CharField(label=label, required=False, widget=widget, **kwargs)
+
+
+def _money(label: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"}),
+    )
