@@ -39,6 +39,7 @@ from kechuang.review.api_schemas import (
     ProcessOut,
     ProcessPage,
     ReviewersIn,
+    RoundDeadlineIn,
     ScoreViewOut,
     TransitionIn,
 )
@@ -53,6 +54,7 @@ from kechuang.review.services import (
     objection_handle,
     process_create,
     process_transition,
+    round_deadline_set,
 )
 
 router = Router(tags=["reviews"])
@@ -137,6 +139,27 @@ def review_process_transition(request: HttpRequest, process_id: int, payload: Tr
     process = access_process_by_id(user, process_id, action="run")
     params = payload.model_dump(exclude={"action"}, exclude_none=True)
     process = process_transition(actor=user, process=process, action=payload.action.value, **params)
+    return _process_out(user, process)
+
+
+@router.post(
+    "/processes/{process_id}/round-deadline",
+    response={200: ProcessOut, **problems(401, 403, 404, 409, 422)},
+    summary="调整评分截止时间",
+    description=(
+        "组织方或第三方评价机构在第一轮或第二轮评分进行中延后、提前、设定或取消本轮的评分"
+        "截止时间，须写明理由；尚未提交全部评分的专家会收到通知。没有正在进行的评分轮次时"
+        "返回 409（invalid_transition），时间不晚于现在或缺少理由时返回 422。"
+    ),
+)
+def review_round_deadline_set(
+    request: HttpRequest, process_id: int, payload: RoundDeadlineIn
+) -> Any:
+    user = token_user(request)
+    process = access_process_by_id(user, process_id, action="run")
+    process = round_deadline_set(
+        actor=user, process=process, deadline=payload.deadline, reason=payload.reason
+    )
     return _process_out(user, process)
 
 

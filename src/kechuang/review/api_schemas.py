@@ -135,6 +135,16 @@ class TransitionIn(InputSchema):
     reason: str | None = Field(None, description="cancel：取消理由。")
 
 
+class RoundDeadlineIn(InputSchema):
+    deadline: datetime | None = Field(
+        ...,
+        description="正在进行的一轮的新评分截止时间（须晚于现在，可延后或提前）；null 表示取消截止时间。",
+    )
+    reason: str = Field(
+        ..., max_length=500, description="调整理由（必填），会告知尚未提交评分的专家。"
+    )
+
+
 class PartySchemaIn(InputSchema):
     name: str = Field("", max_length=100)
     role: PartyRole = PartyRole.LEAD

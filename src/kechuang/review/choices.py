@@ -143,3 +143,4 @@ class EventType(models.TextChoices):
     DECISION_RECORDED = "decision_recorded", _("记录决定")
     OBJECTION_FILED = "objection_filed", _("提出异议")
     OBJECTION_HANDLED = "objection_handled", _("处理异议")
+    DEADLINE_MOVED = "deadline_moved", _("调整评分截止时间")

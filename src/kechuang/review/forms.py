@@ -242,6 +242,31 @@ class RoundOpenForm(forms.Form):
     )
 
 
+class RoundDeadlineForm(forms.Form):
+    """Moving the open round's deadline: a new time, or the removal ticked; the reason
+    (required — ``round_deadline_set`` refuses an empty one and a past time)."""
+
+    deadline = forms.DateTimeField(
+        label=_("新的评分截止时间"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    clear = forms.BooleanField(
+        label=_("取消截止时间"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    reason = forms.CharField(
+        label=_("调整理由（必填）"), max_length=500, required=False, widget=TEXTAREA
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "deadline" not in self.errors and not data.get("clear") and data.get("deadline") is None:
+            self.add_error("deadline", _("请输入新的截止时间，或选择取消截止时间。"))
+        return data
+
+
 class AdvanceForm(RoundOpenForm):
     """Opening round 2: which items go on to the meeting round, and the deadline."""
 

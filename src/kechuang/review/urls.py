@@ -13,6 +13,7 @@ urlpatterns = [
     path("my/card/", views_scoring.tasks_card, name="tasks_card"),
     path("<int:pk>/", views.process_detail, name="process_detail"),
     path("<int:pk>/action/<slug:action>/", views.process_action, name="process_action"),
+    path("<int:pk>/deadline/", views.round_deadline_page, name="round_deadline"),
     path("<int:pk>/panels/new/", views.panel_create_page, name="panel_create"),
     path("<int:pk>/experts/", views_panels.candidates, name="candidates"),
     path("<int:pk>/experts/<int:expert_id>/invite/", views_panels.invite, name="invite"),

@@ -38,12 +38,19 @@ from kechuang.review.forms import (
     PanelForm,
     ProcessForm,
     ReasonForm,
+    RoundDeadlineForm,
     RoundOpenForm,
 )
 from kechuang.review.models import Panel
 from kechuang.review.selectors import item_list, panel_list, process_list
-from kechuang.review.selectors_pages import invitation_counts, my_tasks
-from kechuang.review.services import item_place, panel_create, process_create, process_transition
+from kechuang.review.selectors_pages import current_round, invitation_counts, my_tasks
+from kechuang.review.services import (
+    item_place,
+    panel_create,
+    process_create,
+    process_transition,
+    round_deadline_set,
+)
 from kechuang.review.views_base import flash_error, process_context, show_error
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import redirect_for
@@ -156,14 +163,15 @@ def _actions(process: Any, roles: Any) -> list[dict[str, Any]]:
     return out
 
 
-@page_errors
-def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    process = access_process_by_id(request.user, pk)
+def _detail(
+    request: HttpRequest, process: Any, *, deadline_form: RoundDeadlineForm | None = None
+) -> HttpResponse:
     roles = roles_for(request.user, process)
     ctx: dict[str, Any] = process_context(request, process, "overview", roles)
     ctx["criteria"] = list(process.rubric.criteria.order_by("position"))
     if roles.runner:
         items = list(item_list(request.user, process))
+        open_round = current_round(process)
         ctx.update(
             panels=list(panel_list(request.user, process).prefetch_related("members", "items")),
             items=items,
@@ -180,14 +188,52 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
             events=list(
                 process.events.select_related("actor").order_by("-at", "-id")[:EVENTS_SHOWN]
             ),
+            open_round=open_round,
+            round_deadline=process.round_deadline(open_round) if open_round else None,
+            deadline_form=deadline_form or RoundDeadlineForm(),
         )
     if roles.seats:
-        ctx["my_tasks"] = [t for t in my_tasks(request.user) if t.assignment.item.process_id == pk]
+        ctx["my_tasks"] = [
+            t for t in my_tasks(request.user) if t.assignment.item.process_id == process.pk
+        ]
     if roles.applicant_item_ids:
         ctx["my_items"] = [
             i for i in item_list(request.user, process) if i.pk in roles.applicant_item_ids
         ]
-    return render(request, "review/process_detail.html", ctx)
+    status = 422 if deadline_form is not None else 200
+    return render(request, "review/process_detail.html", ctx, status=status)
+
+
+@page_errors
+def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, access_process_by_id(request.user, pk))
+
+
+@login_required
+@require_POST
+@page_errors
+def round_deadline_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move the open round's deadline; errors come back on the form's fields."""
+    process = access_process_by_id(request.user, pk, action="run")
+    form = RoundDeadlineForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            round_deadline_set(
+                actor=request.user,
+                process=process,
+                deadline=None if d["clear"] else d["deadline"],
+                reason=d["reason"],
+            )
+        except KechuangError as exc:
+            if not exc.fields:  # e.g. the round closed meanwhile: the form is gone
+                flash_error(request, exc)
+                return redirect_for(request, reverse("review:process_detail", args=[process.pk]))
+            show_error(form, exc)
+        else:
+            messages.success(request, _("评分截止时间已调整，已通知尚未提交评分的专家。"))
+            return redirect_for(request, reverse("review:process_detail", args=[process.pk]))
+    return _detail(request, process, deadline_form=form)
 
 
 @login_required

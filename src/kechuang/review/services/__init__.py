@@ -10,6 +10,7 @@ from kechuang.review.services.conflicts import (
     conflict_waive,
     conflicts_detect,
 )
+from kechuang.review.services.deadlines import round_deadline_set
 from kechuang.review.services.decision import (
     decision_record,
     notice_open,
@@ -61,6 +62,7 @@ __all__ = [
     "process_create",
     "process_transition",
     "ranking",
+    "round_deadline_set",
     "score_revise",
     "score_submit",
     "selected_subjects",

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
@@ -40,6 +42,18 @@ def required_text(value: str, field: str, message: str) -> str:
     return text
 
 
+def scoring_deadline(value: Any) -> datetime.datetime:
+    """A round's scoring deadline: a future time (a naive one is read in the current time
+    zone). Opening a round and moving its deadline share this rule."""
+    if not isinstance(value, datetime.datetime):
+        raise ValidationFailed(fields={"deadline": [_("请输入截止时间。")]})
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value <= timezone.now():
+        raise ValidationFailed(fields={"deadline": [_("评分截止时间须晚于现在。")]})
+    return value
+
+
 def user_ref(user: Any) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
@@ -62,5 +76,6 @@ __all__ = [
     "require_runner",
     "require_status",
     "required_text",
+    "scoring_deadline",
     "user_ref",
 ]

@@ -15,8 +15,8 @@ from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 from kechuang.orgs.choices import MANAGING_ROLES
 from kechuang.orgs.models import Membership
-from kechuang.review.choices import SEATED, ProcessAction
-from kechuang.review.models import PanelMember, ReviewProcess
+from kechuang.review.choices import SEATED, AssignmentStatus, ProcessAction
+from kechuang.review.models import PanelMember, ReviewAssignment, ReviewProcess, Score
 
 
 def _send(
@@ -94,6 +94,55 @@ def notify_transition(process_id: int, action: str) -> None:
             kind=NotificationKind.DECISION,
             title=_("评审结果公示：%(t)s") % {"t": process.title},
             url=reverse("review:notice", args=[process.pk]),
+            subject=process,
+        )
+
+
+def _pending(process: ReviewProcess, round_no: int) -> dict[Any, list[ReviewAssignment]]:
+    """The round's reviewers who still owe scores, each with the assignments they owe."""
+    scored = set(
+        Score.objects.filter(assignment__item__process=process, round=round_no).values_list(
+            "assignment_id", flat=True
+        )
+    )
+    rows = (
+        ReviewAssignment.objects.filter(
+            item__process=process,
+            status=AssignmentStatus.ACTIVE,
+            member__expert__user__isnull=False,
+        )
+        .select_related("item", "member__expert__user")
+        .order_by("id")
+    )
+    out: dict[Any, list[ReviewAssignment]] = {}
+    for a in rows:
+        if a.item.in_round(round_no) and a.pk not in scored:
+            out.setdefault(a.member.expert.user, []).append(a)
+    return out
+
+
+def notify_deadline_moved(process_id: int, round_no: int, *, reason: str) -> None:
+    """Tell the reviewers who have not scored everything in the round its new deadline,
+    with a link to their task (their to-do list when they owe several scores)."""
+    process = ReviewProcess.objects.get(pk=process_id)
+    deadline = process.round_deadline(round_no)
+    if deadline is None:
+        body = _("第 %(r)d 轮评分已不设截止时间。理由：%(why)s") % {"r": round_no, "why": reason}
+    else:
+        body = _("第 %(r)d 轮评分截止时间调整为 %(d)s。理由：%(why)s") % {
+            "r": round_no,
+            "d": date_format(timezone.localtime(deadline), "Y-m-d H:i"),
+            "why": reason,
+        }
+    for user, owed in _pending(process, round_no).items():
+        _send(
+            recipients=[user],
+            kind=NotificationKind.DEADLINE,
+            title=_("评分截止时间已调整：%(t)s") % {"t": process.title},
+            body=body,
+            url=reverse("review:score", args=[owed[0].pk])
+            if len(owed) == 1
+            else reverse("review:my_tasks"),
             subject=process,
         )
 

@@ -47,6 +47,7 @@ from kechuang.review.services.common import (
     require_runner,
     require_status,
     required_text,
+    scoring_deadline,
 )
 from kechuang.review.services.notify import notify_transition
 
@@ -287,16 +288,6 @@ def _check_action(actor: Any, process: ReviewProcess, action: str) -> str:
 ROUND_OF_ACTION = {ProcessAction.OPEN_ROUND_1: 1, ProcessAction.OPEN_ROUND_2: 2}
 
 
-def _deadline(value: Any) -> datetime.datetime:
-    if not isinstance(value, datetime.datetime):
-        raise ValidationFailed(fields={"deadline": [_("请输入截止时间。")]})
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    if value <= timezone.now():
-        raise ValidationFailed(fields={"deadline": [_("评分截止时间须晚于现在。")]})
-    return value
-
-
 @transaction.atomic
 def process_transition(
     *, actor: Any, process: ReviewProcess, action: str, **params: Any
@@ -325,7 +316,7 @@ def process_transition(
         raise ValidationFailed(fields={n: [_("此操作不接受该参数。")] for n in sorted(unknown)})
     if action in ROUND_OF_ACTION and params.get("deadline") is not None:
         field = f"round_{ROUND_OF_ACTION[ProcessAction(action)]}_deadline"
-        deadline = _deadline(params["deadline"])
+        deadline = scoring_deadline(params["deadline"])
         setattr(process, field, deadline)
         update.append(field)
         recorded["deadline"] = deadline.isoformat()
