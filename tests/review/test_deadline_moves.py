@@ -17,10 +17,13 @@ from kechuang.notifications.models import Notification
 from kechuang.review.choices import EventType, ProcessAction
 from kechuang.review.models import ReviewEvent, ReviewProcess, Score
 from kechuang.review.services import process_transition, round_deadline_set, score_submit
+from tests.challenges.test_english import english, stored_text
 from tests.conftest import client_for
 from tests.review.conftest import GOOD_VALUES, Scene, active, user_of
 from tests.review.test_api import api
 from tests.review.test_deadlines import in_days, open_round_1, ready, shown
+from tests.web.test_english import chinese_snippets, reference_data, strip
+from tests.web.test_english import user_content as typed_content
 
 pytestmark = pytest.mark.django_db
 
@@ -461,3 +464,16 @@ def test_a_reviewer_cannot_post_the_form(scene: Scene) -> None:
 
     assert r.status_code == 403
     assert state(scene) == before
+
+
+def test_the_form_and_its_errors_are_english(scene: Scene) -> None:
+    open_round_1(scene, in_days(1))
+
+    r = english(scene.runner).post(form_action(scene), {"deadline": "", "reason": ""})
+
+    assert (r.status_code, r.headers["Content-Language"]) == (422, "en")
+    html = r.content.decode()
+    assert "Enter the new deadline, or tick “Remove the deadline”." in html
+    assert "Round 1 scores due:" in html
+    texts = typed_content() + reference_data() + stored_text("review", "challenges")
+    assert chinese_snippets(strip(html, texts)) == []

@@ -138,7 +138,9 @@ class TransitionIn(InputSchema):
 class RoundDeadlineIn(InputSchema):
     deadline: datetime | None = Field(
         ...,
-        description="正在进行的一轮的新评分截止时间（须晚于现在，可延后或提前）；null 表示取消截止时间。",
+        description=(
+            "正在进行的一轮的新评分截止时间（须晚于现在，可延后或提前）；null 表示取消截止时间。"
+        ),
     )
     reason: str = Field(
         ..., max_length=500, description="调整理由（必填），会告知尚未提交评分的专家。"
