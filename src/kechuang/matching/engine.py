@@ -5,8 +5,8 @@ harness use. It turns ``Document``s into units (one for title/keywords/body, one
 passage), analyses and embeds them, and asks its backend for each side's candidates; a
 document scores as its best unit on each side (an expert as their best-matching work).
 The two sides are fused (``rrf`` or ``weighted``), filtered identically, paginated after
-fusion and explained (shared terms by field, component scores and ranks, best passage,
-a ``<mark>``-highlighted snippet).
+fusion and explained (``explain``: shared terms by field, component scores and ranks,
+best passage, a ``<mark>``-highlighted snippet). Settings: ``config.EngineConfig``.
 
 User text never reaches a query parser: queries are built from analysed tokens, so
 ``title:x AND`` or an unbalanced quote is just text. Empty, punctuation-only or very long
@@ -15,17 +15,15 @@ queries return results or an empty list; they never raise.
 
 from __future__ import annotations
 
-import html
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from kechuang.matching import fusion
+from kechuang.matching import explain, fusion
 from kechuang.matching.analysis import Analyzer, normalise
 from kechuang.matching.backends.base import (
     Backend,
@@ -41,8 +39,9 @@ from kechuang.matching.backends.base import (
     Vector,
     parse_filters,
 )
+from kechuang.matching.config import EngineConfig
 from kechuang.matching.embeddings import Embedder, query_vector_cache
-from kechuang.matching.fusion import Normalisation
+from kechuang.matching.explain import Side
 from kechuang.matching.types import Document, Hit, Mode, Query
 
 __all__ = [
@@ -56,91 +55,6 @@ __all__ = [
 ]
 
 _HAS_WORD = re.compile(r"[\w]", re.UNICODE)
-
-
-@dataclass
-class EngineConfig:
-    """Everything that shapes ranking and storage; the defaults are the tuned ones."""
-
-    backend: Literal["local", "milvus"] = "local"
-    # milvus: "" = milvus-lite inside the index directory, a *.db path, or http(s)://…
-    milvus_uri: str = ""
-    milvus_token: str = ""
-    milvus_collection_prefix: str = "kechuang"
-    # fusion
-    fusion: Literal["rrf", "weighted"] = "weighted"
-    rrf_k: float = 60.0
-    lexical_weight: float = 0.3  # t1 dev (kw → paper): 0.3/0.7 minmax 0.496 nDCG@10,
-    dense_weight: float = 0.7  # 0.4/0.6 0.489, rrf 0.463; bm25 0.366, dense 0.477
-    normalisation: Normalisation = "zscore"  # minmax: t1 0.496, t3 0.290, NSFC 0.220
-    # lexical side: field boosts (title > keywords > body), passages, words vs bigrams
-    title_boost: float = 3.0
-    keywords_boost: float = 2.0
-    body_boost: float = 1.0
-    passage_boost: float = 2.0
-    word_weight: float = 1.0
-    bigram_weight: float = 0.5
-    # candidates per side (documents), and units fetched per candidate document
-    candidates: int = 200
-    unit_overfetch: int = 3  # lexical side
-    dense_unit_overfetch: int = 1  # dense side: large k makes HNSW (and filters) slow
-    # a document's side score from its units: "max" (best unit) or "sum" of the best n
-    passage_aggregation: Literal["max", "sum"] = "max"
-    passage_top_n: int = 3
-    # dense pseudo-relevance feedback (Rocchio) for queries: the query vector plus
-    # feedback_weight × the mean vector of the first pass's feedback_docs best results
-    # (their best-matching units), searched again and fused again; 0 turns it off
-    # t3 (title → related papers) 0.294 → 0.323 nDCG@10 with these, t1 and NSFC unchanged
-    feedback_docs: int = 1
-    feedback_weight: float = 5.0
-    # … only when the first pass is confident: the best result's dense cosine to the
-    # query is at least this (e5-small's scale; see _feedback_vector)
-    feedback_min_similarity: float = 0.92
-    # dense index
-    vector_dtype: Literal["f32", "f16"] = "f32"
-    hnsw_connectivity: int = 16
-    hnsw_expansion_add: int = 128
-    hnsw_expansion_search: int = 96
-    exact_below: int = 20_000  # exact dense search up to this many units in the index
-    dense_exact_filtered_below: int = 2_000  # … or admitted by the query's filters
-    dense_max_overfetch: int = 4_000  # HNSW candidates at most, for filtered searches
-    # text limits
-    max_query_chars: int = 512
-    max_query_tokens: int = 64
-    max_doc_chars: int = 20_000
-    embed_separator: str = ". "  # title, keywords and body joined for embedding
-    embed_batch: int = 64
-    # query vectors kept in memory per process (LRU keyed by model and text): a repeated
-    # query skips the embedding (e5-small: 15–40 ms on an idle core); 0 turns it off
-    query_cache_size: int = 4096
-    # similar(): how many of the document's most frequent tokens form the query
-    similar_tokens: int = 48
-    # explanations
-    snippet_chars: int = 120
-    # writing
-    lock_timeout: float = 60.0
-
-    @property
-    def boosts(self) -> dict[str, float]:
-        return {
-            "title": self.title_boost,
-            "keywords": self.keywords_boost,
-            "body": self.body_boost,
-            "passage": self.passage_boost,
-        }
-
-
-@dataclass
-class _Side:
-    """One side's per-document scores, with the unit that scored best."""
-
-    scores: dict[str, float] = field(default_factory=dict)
-    best_unit: dict[str, int] = field(default_factory=dict)
-    kinds: dict[str, str] = field(default_factory=dict)
-    # after feedback: the query's own vector and the first pass's cosines to it, so the
-    # similarity shown is still "how close is this to what was asked"
-    query_vector: Vector | None = None
-    query_scores: dict[str, float] = field(default_factory=dict)
 
 
 class Engine:
@@ -320,9 +234,9 @@ class Engine:
                     clauses.append((f"{part}_b", token, boost * config.bigram_weight * n))
         return clauses
 
-    def _aggregate(self, hits: Sequence[UnitHit], excluded: frozenset[str]) -> _Side:
+    def _aggregate(self, hits: Sequence[UnitHit], excluded: frozenset[str]) -> Side:
         config = self.config
-        side = _Side()
+        side = Side()
         per_doc: dict[str, list[float]] = {}
         for hit in hits:  # best first
             if hit.doc_id in excluded:
@@ -349,13 +263,13 @@ class Engine:
         mode: Mode,
         want: int,
         excluded: frozenset[str],
-    ) -> tuple[_Side, _Side, dict[str, float]]:
+    ) -> tuple[Side, Side, dict[str, float]]:
         config = self.config
         wanted_docs = max(config.candidates, want) + len(excluded)
         units = wanted_docs * max(config.unit_overfetch, 1)
         dense_units = wanted_docs * max(config.dense_unit_overfetch, 1)
-        lexical = _Side()
-        dense = _Side()
+        lexical = Side()
+        dense = Side()
         use_dense = mode != "bm25" and self.embedder is not None and bool(dense_text)
         use_lexical = mode != "dense" or self.embedder is None
         if use_lexical:
@@ -381,7 +295,7 @@ class Engine:
         return lexical, dense, fused
 
     def _fuse(
-        self, lexical: _Side, dense: _Side, want: int, *, use_lexical: bool
+        self, lexical: Side, dense: Side, want: int, *, use_lexical: bool
     ) -> dict[str, float]:
         config = self.config
         if not use_lexical:
@@ -395,7 +309,7 @@ class Engine:
         return fusion.weighted(sides, weights, config.normalisation)
 
     def _feedback_vector(
-        self, vector: Vector, fused: dict[str, float], lexical: _Side, dense: _Side
+        self, vector: Vector, fused: dict[str, float], lexical: Side, dense: Side
     ) -> Vector | None:
         """Rocchio: ``q + w · mean(v_d for the top feedback_docs d)``, renormalised.
 
@@ -472,7 +386,7 @@ class Engine:
             excluded=frozenset(query.exclude_ids),
         )
         page = fusion.ordered(fused)[offset : offset + limit]
-        return self._explain(page, lexical, dense, query_words=words)
+        return explain.hits(self, page, lexical, dense, query_words=words)
 
     def similar(
         self,
@@ -517,140 +431,18 @@ class Engine:
             excluded=excluded,
         )
         page = fusion.ordered(fused)[: max(limit, 0)]
-        return self._explain(page, lexical, dense, query_words=top)
-
-    # --- explanations ------------------------------------------------------------
-
-    def _explain(
-        self,
-        page: Sequence[tuple[str, float]],
-        lexical: _Side,
-        dense: _Side,
-        *,
-        query_words: Sequence[str],
-    ) -> list[Hit]:
-        if not page:
-            return []
-        docs = self.backend.fetch([doc_id for doc_id, _ in page])
-        lexical_ranks = fusion.ranks(lexical.scores)
-        dense_ranks = fusion.ranks(dense.scores)
-        similarity = self._query_similarity([doc_id for doc_id, _ in page], dense)
-        wanted = list(dict.fromkeys(query_words))
-        hits = []
-        for doc_id, score in page:
-            doc = docs.get(doc_id)
-            if doc is None:  # removed between search and fetch
-                continue
-            unit = self._best_unit(doc_id, lexical, dense)
-            passage = doc.passages[unit - 1] if 0 < unit <= len(doc.passages) else None
-            by_field: dict[str, list[str]] = {}
-            for name, text in (
-                ("title", doc.title),
-                ("keywords", doc.keywords),
-                ("body", doc.body),
-                ("passage", passage or ""),
-            ):
-                if text:
-                    present = {token for token, _, _ in self.analyzer.find(text, wanted)}
-                    found = [t for t in wanted if t in present]
-                    if found:
-                        by_field[name] = found
-            shared = [
-                t for t in dict.fromkeys(query_words) if any(t in v for v in by_field.values())
-            ]
-            snippet_source = passage or next(
-                (
-                    text
-                    for name, text in (("body", doc.body), ("title", doc.title))
-                    if name in by_field
-                ),
-                doc.body or doc.title or doc.keywords,
-            )
-            hits.append(
-                Hit(
-                    id=doc_id,
-                    kind=doc.kind,
-                    score=float(score),
-                    lexical_score=lexical.scores.get(doc_id),
-                    dense_score=similarity.get(doc_id),
-                    lexical_rank=lexical_ranks.get(doc_id),
-                    dense_rank=dense_ranks.get(doc_id),
-                    shared_terms=shared,
-                    shared_terms_by_field=by_field,
-                    best_passage=passage,
-                    snippet=self.snippet(snippet_source, wanted),
-                )
-            )
-        return hits
-
-    def _query_similarity(self, ids: Sequence[str], dense: _Side) -> dict[str, float]:
-        """The dense score to show: the cosine to the query as asked, also after feedback
-        ranked the dense side by the expanded vector (the platform filters and explains
-        results by this similarity)."""
-        if dense.query_vector is None:
-            return dense.scores
-        shown = {d: dense.query_scores[d] for d in ids if d in dense.query_scores}
-        missing = [(d, dense.best_unit[d]) for d in ids if d not in shown and d in dense.scores]
-        if missing:
-            query = np.asarray(dense.query_vector, dtype=np.float32)
-            query = query / max(float(np.linalg.norm(query)), 1e-12)
-            for (doc_id, _), vector in zip(
-                missing, self.backend.unit_vectors(missing), strict=True
-            ):
-                if vector is not None:
-                    unit = np.asarray(vector, dtype=np.float32)
-                    shown[doc_id] = float(unit @ query / max(float(np.linalg.norm(unit)), 1e-12))
-        return shown
-
-    def _best_unit(self, doc_id: str, lexical: _Side, dense: _Side) -> int:
-        config = self.config
-        lex_unit = lexical.best_unit.get(doc_id)
-        dense_unit = dense.best_unit.get(doc_id)
-        if lex_unit is None or dense_unit is None or lex_unit == dense_unit:
-            return next((u for u in (dense_unit, lex_unit) if u is not None), 0)
-        lex = fusion.normalise_scores(lexical.scores, "max").get(doc_id, 0.0)
-        den = fusion.normalise_scores(dense.scores, "max").get(doc_id, 0.0)
-        if lex * config.lexical_weight >= den * config.dense_weight:
-            return lex_unit
-        return dense_unit
+        return explain.hits(self, page, lexical, dense, query_words=top)
 
     def snippet(self, text: str, terms: Iterable[str]) -> str:
-        """Up to ``snippet_chars`` of ``text`` around the densest run of ``terms``.
-
-        Matched words (synonyms included) are wrapped in ``<mark>``; everything else is
-        HTML-escaped.
-        """
-        width = self.config.snippet_chars
-        text = (text or "")[: self.config.max_doc_chars]
-        spans = [(s, e) for _, s, e in self.analyzer.find(text, terms)]
-        if spans:
-            best_start, best_count = spans[0][0], 0
-            for start, _ in spans:
-                window_start = max(0, start - width // 6)
-                count = sum(1 for s, e in spans if s >= window_start and e <= window_start + width)
-                if count > best_count:
-                    best_start, best_count = window_start, count
-        else:
-            best_start = 0
-        start = best_start
-        end = min(len(text), start + width)
-        if end - start < width:
-            start = max(0, end - width)
-        pieces = []
-        cursor = start
-        for s, e in spans:
-            if s < start or e > end or s < cursor:
-                continue
-            pieces.append(html.escape(text[cursor:s]))
-            pieces.append(f"<mark>{html.escape(text[s:e])}</mark>")
-            cursor = e
-        pieces.append(html.escape(text[cursor:end]))
-        out = "".join(pieces).strip()
-        if start > 0:
-            out = "…" + out
-        if end < len(text):
-            out += "…"
-        return out
+        """Up to ``snippet_chars`` of ``text`` around the densest run of ``terms``, matches
+        in ``<mark>`` (see ``explain.snippet``)."""
+        return explain.snippet(
+            self.analyzer,
+            text,
+            terms,
+            width=self.config.snippet_chars,
+            max_chars=self.config.max_doc_chars,
+        )
 
     # --- state -------------------------------------------------------------------
 
