@@ -1,7 +1,9 @@
 """Load the vocabulary JSON files into their tables, idempotently.
 
 The functions take the model classes as arguments so a data migration can pass its
-historical models (``apps.get_model``) and never import the app's current models.
+historical models (``apps.get_model``) and never import the app's current models. A field
+the historical model does not have yet (``name_en`` before migration 0003) is skipped, so
+the earlier data migration still runs on a fresh database.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ def _sync(model: Any, items: list[dict[str, Any]], fields: tuple[str, ...]) -> N
     Items are inserted parents first (shorter codes sort first), so every parent exists
     before its children.
     """
+    known = {field.attname for field in model._meta.concrete_fields}
+    fields = tuple(field for field in fields if field in known)
     existing = {row.pk: row for row in model.objects.all()}
     new, changed = [], []
     for item in sorted(items, key=lambda i: (len(i["code"]), i["code"])):
@@ -42,11 +46,11 @@ def _sync(model: Any, items: list[dict[str, Any]], fields: tuple[str, ...]) -> N
 
 
 def sync_all(region: Any, industry: Any, discipline: Any, cooperation_mode: Any) -> None:
-    _sync(region, read("regions")["items"], ("name", "level", "parent_id"))
-    _sync(industry, read("industries")["items"], ("name", "parent_id"))
-    _sync(discipline, read("disciplines")["items"], ("name",))
+    _sync(region, read("regions")["items"], ("name", "name_en", "level", "parent_id"))
+    _sync(industry, read("industries")["items"], ("name", "name_en", "parent_id"))
+    _sync(discipline, read("disciplines")["items"], ("name", "name_en"))
     modes = [dict(item, sort=i) for i, item in enumerate(read("cooperation_modes")["items"])]
-    _sync(cooperation_mode, modes, ("name", "sort"))
+    _sync(cooperation_mode, modes, ("name", "name_en", "sort"))
 
 
 def vocab_sync() -> None:
