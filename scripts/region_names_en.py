@@ -6,7 +6,7 @@ The output is committed, so the platform itself needs no pypinyin.
 
 The rule (also stated in the file's "source"):
 - provinces, municipalities, autonomous regions and SARs: their common English names
-  (PROVINCES below);
+  (PROVINCES below; 西藏 as Xizang, the name Chinese official English now uses);
 - every other division: Hanyu Pinyin of the proper name, written as one capitalised word
   with an apostrophe before a syllable starting with a, o or e (Xi'an, Lu'an), then the
   English type: 区 District, 县 County, 旗 Banner, 盟 League, 地区 Prefecture, 自治州
@@ -15,9 +15,13 @@ The rule (also stated in the file's "source"):
   by the proper name alone (Hangzhou, Yiwu);
 - a proper name of one character keeps its type character in the pinyin (歙县 Shexian
   County, 城区 Chengqu District), as such names are usually written;
-- the pseudo-levels (市辖区, 县, 省直辖县级行政区划 ...) and a few special units by hand
-  (SPECIAL below);
-- readings that pypinyin gets wrong for place names are fixed in PLACE_READINGS.
+- by hand (SPECIAL_NAMES): the pseudo-levels (市辖区 Districts, 县 Counties, 省直辖县级行政区划
+  ...), units of other types (新区, 林区, 特区, the South China Sea islands) and a few cities
+  with a conventional English spelling (Harbin, Hohhot, Urumqi, Lhasa ...); the other places
+  named from Mongolian, Uyghur or Tibetan stay in pinyin (Kashi, Rikaze), which is what the
+  rule gives, not always what English texts use;
+- readings that pypinyin gets wrong for place names are fixed in PLACE_CHARACTERS (长 cháng,
+  都 dū, 勒 lè, 什 shí) and PLACE_READINGS (长子 Zhangzi, 漯河 Luohe, 闵行 Minhang ...).
 """
 
 from __future__ import annotations
@@ -146,11 +150,13 @@ TYPES = [
     ("市", ""),
 ]
 
-ETHNIC_GROUPS = (
+# The 55 minority nationalities as they appear in names, and 各 (各族, "all nationalities").
+_GROUP_NAMES = (
     "蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 "
     "拉祜 水 东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 "
     "塔吉克 怒 乌孜别克 俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 各"
-).split()
+)
+ETHNIC_GROUPS = frozenset(_GROUP_NAMES.split())
 # A one-character group needs its 族 (长白朝鲜族自治县 is 长白, not 长 + 白); longer ones
 # may go without (巴里坤哈萨克自治县).
 _GROUP = "|".join(
@@ -161,9 +167,7 @@ AUTONOMOUS = re.compile(rf"^(?P<proper>.+?)(?:{_GROUP})+$")
 
 def pinyin(text: str) -> str:
     syllables = lazy_pinyin(text, v_to_u=True)
-    word = syllables[0] + "".join(
-        f"'{s}" if s[0] in "aoe" else s for s in syllables[1:]
-    )
+    word = syllables[0] + "".join(f"'{s}" if s[0] in "aoe" else s for s in syllables[1:])
     return word[:1].upper() + word[1:]
 
 
@@ -200,14 +204,9 @@ def main() -> int:
     text = FILE.read_text(encoding="utf-8")
     data = json.loads(text)
     data["source"] = data["source"].split(SOURCE_NOTE)[0] + SOURCE_NOTE
-    data["items"] = [
-        {**{k: v for k, v in item.items() if k != "name_en"}, "name_en": ""} for item in data["items"]
-    ]
-    for item in data["items"]:
-        item["name_en"] = name_en(item["code"], item["name"])
     # Keep the key order code, name, name_en, level, parent.
     data["items"] = [
-        {"code": i["code"], "name": i["name"], "name_en": i["name_en"]}
+        {"code": i["code"], "name": i["name"], "name_en": name_en(i["code"], i["name"])}
         | {k: v for k, v in i.items() if k not in ("code", "name", "name_en")}
         for i in data["items"]
     ]

@@ -49,7 +49,8 @@ class CodeName(Schema):
     """A vocabulary entry (region, industry, discipline, cooperation mode)."""
 
     code: str
-    name: str
+    name: str = Field(description="中文名称（标准原文）。")
+    name_en: str = Field(description="英文名称。")
 
 
 class OrgRef(Schema):

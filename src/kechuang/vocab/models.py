@@ -113,4 +113,3 @@ class CooperationMode(Labelled, models.Model):
         verbose_name = _("合作方式")
         verbose_name_plural = _("合作方式")
         ordering = ["sort"]
-

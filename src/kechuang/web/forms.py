@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.selectors import associations
-from kechuang.vocab.models import Industry, Region
+from kechuang.vocab.models import Industry, Region, localized
 
 Choices = list[tuple[Any, Any]]
 INDENT = "\u3000"  # an ideographic space, as wide as one Chinese character
@@ -18,7 +18,12 @@ INDENT = "\u3000"  # an ideographic space, as wide as one Chinese character
 
 def region_choices(*, include: str | None = None) -> Choices:
     """Provinces and their cities, grouped by province (plus ``include``, e.g. a county)."""
-    rows = list(Region.objects.filter(level__lte=2).values_list("code", "name", "parent_id"))
+    rows = [
+        (code, localized(name, name_en), parent)
+        for code, name, name_en, parent in Region.objects.filter(level__lte=2).values_list(
+            "code", "name", "name_en", "parent_id"
+        )
+    ]
     extra = None
     if include and include not in {code for code, _n, _p in rows}:
         extra = Region.objects.filter(pk=include).first()
@@ -38,14 +43,18 @@ def region_choices(*, include: str | None = None) -> Choices:
 
 
 def province_choices() -> Choices:
-    return [("", _("全部地区")), *Region.objects.filter(level=1).values_list("code", "name")]
+    rows = Region.objects.filter(level=1).values_list("code", "name", "name_en")
+    return [("", _("全部地区")), *[(code, localized(name, en)) for code, name, en in rows]]
 
 
 def industry_choices() -> Choices:
     """Divisions (大类) grouped under their sections (门类)."""
     sections: dict[str, str] = {}
     groups: dict[str, Choices] = defaultdict(list)
-    for code, name, parent in Industry.objects.values_list("code", "name", "parent_id"):
+    for code, zh, en, parent in Industry.objects.values_list(
+        "code", "name", "name_en", "parent_id"
+    ):
+        name = localized(zh, en)
         if parent is None:
             sections[code] = name
         else:

@@ -11,7 +11,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.vocab.models import CooperationMode, Discipline
+from kechuang.vocab.models import CooperationMode, Discipline, localized
 from kechuang.web.forms import region_choices
 
 Choices = list[tuple[Any, Any]]
@@ -70,12 +70,13 @@ class CodesField(forms.MultipleChoiceField):
 
 
 def discipline_choices() -> Choices:
-    rows = Discipline.objects.values_list("code", "name")
-    return [(code, f"{code} {name}") for code, name in rows]
+    rows = Discipline.objects.values_list("code", "name", "name_en")
+    return [(code, f"{code} {localized(name, en)}") for code, name, en in rows]
 
 
 def cooperation_mode_choices() -> Choices:
-    return list(CooperationMode.objects.values_list("code", "name"))
+    rows = CooperationMode.objects.values_list("code", "name", "name_en")
+    return [(code, localized(name, en)) for code, name, en in rows]
 
 
 def region_filter_choices() -> Choices:
