@@ -30,8 +30,8 @@ def test_achievement_detail_fields(world: World, api_as: Callable[[str], Api]) -
     assert (data["trl"], data["ip_type"], data["ip_status"]) == (7, "invention_patent", "granted")
     assert data["trl_label"].startswith("7 级")
     assert data["cooperation_modes"] == [
-        {"code": "transfer", "name": "技术转让"},
-        {"code": "licensing", "name": "技术许可"},
+        {"code": "transfer", "name": "技术转让", "name_en": "Technology transfer"},
+        {"code": "licensing", "name": "技术许可", "name_en": "Technology licensing"},
     ]
 
 
@@ -83,7 +83,13 @@ def test_expert_own_profile_then_a_second_one_is_refused(
     data = first.json()
     assert (data["status"], data["organization"]["id"]) == ("draft", world.enterprise.pk)
     assert data["keywords"] == ["电池热管理", "传热"]
-    assert data["industries"] == [{"code": "C38", "name": "电气机械和器材制造业"}]
+    assert data["industries"] == [
+        {
+            "code": "C38",
+            "name": "电气机械和器材制造业",
+            "name_en": "Manufacture of Electrical Machinery and Apparatus",
+        }
+    ]
     before = db_state()
 
     second = api.post("/experts", expert_data(name="陈明二号"))

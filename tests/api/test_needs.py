@@ -113,7 +113,9 @@ def test_update_changes_only_the_fields_sent(
     assert data["title"] == "储能电池包液冷板优化"
     assert data["keywords"] == ["液冷"]
     assert data["budget_min"] == "50.00"
-    assert data["disciplines"] == [{"code": "470", "name": "动力与电气工程"}]
+    assert data["disciplines"] == [
+        {"code": "470", "name": "动力与电气工程", "name_en": "Power and Electrical Engineering"}
+    ]
     need = Need.objects.get(pk=draft_need.pk)
     assert (need.title, need.keywords, need.contact_name) == (
         "储能电池包液冷板优化",

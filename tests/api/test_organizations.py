@@ -21,7 +21,7 @@ def test_detail_has_the_parent_chain(world: World) -> None:
         "杭州市科学技术协会",
     ]
     assert (data["kind"], data["kind_label"], data["depth"]) == ("enterprise", "企业", 3)
-    assert data["region"] == {"code": "330106", "name": "西湖区"}
+    assert data["region"] == {"code": "330106", "name": "西湖区", "name_en": "Xihu District"}
 
 
 def test_list_filters(world: World) -> None:
