@@ -90,6 +90,7 @@ class FakeEngine:
 
     stores: dict[str, dict[str, Document]] = {}
     broken: set[str] = set()  # paths whose "files" are corrupted
+    borrows_related = False  # no neighbours' words: a rebuild is one pass
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
@@ -103,7 +104,9 @@ class FakeEngine:
         if self.path in self.broken:
             raise ValueError(f"{self.path}: corrupted (fake)")
 
-    def upsert(self, docs: Iterable[Document], *, commit: bool = True) -> int:
+    def upsert(
+        self, docs: Iterable[Document], *, commit: bool = True, reuse_vectors: bool = False
+    ) -> int:
         self._check()
         n = 0
         for doc in docs:

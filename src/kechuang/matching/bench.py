@@ -258,8 +258,12 @@ def build_index(
     )
     engine = Engine(path, embedder=chain.outer if chain else None, config=config)
     started = time.perf_counter()
+    docs = list(docs)
     stats.items = engine.upsert(docs, commit=False, batch_size=512)
     engine.commit()
+    if engine.borrows_related:  # second pass: every document borrows from all the others
+        engine.upsert(docs, commit=False, batch_size=512, reuse_vectors=True)
+        engine.commit()
     stats.index_seconds = time.perf_counter() - started
     if chain:
         stats.embed_seconds = chain.outer.seconds - before[0]

@@ -42,6 +42,7 @@ from kechuang.matching.backends.base import (
 from kechuang.matching.config import EngineConfig
 from kechuang.matching.embeddings import Embedder, query_vector_cache
 from kechuang.matching.explain import Side
+from kechuang.matching.related import RelatedTerms
 from kechuang.matching.types import Document, Hit, Mode, Query
 
 __all__ = [
@@ -110,6 +111,12 @@ class Engine:
 
     # --- indexing ----------------------------------------------------------------
 
+    @property
+    def borrows_related(self) -> bool:
+        """Whether indexed documents borrow words from their neighbours (``related.py``):
+        a bulk build then indexes everything twice."""
+        return self.embedder is not None and self.config.related_boost > 0
+
     def embed_text(self, doc: Document) -> str:
         """The text embedded for a document's own unit: the non-blank parts of title,
         keywords and body joined by ``embed_separator``, each exactly as given (so a text
@@ -117,7 +124,13 @@ class Engine:
         parts = [p for p in (doc.title, doc.keywords, doc.body) if p and p.strip()]
         return self.config.embed_separator.join(parts)[: self.config.max_doc_chars]
 
-    def _prepare(self, docs: Sequence[Document]) -> list[PreparedDoc]:
+    def _prepare(
+        self,
+        docs: Sequence[Document],
+        *,
+        reuse_vectors: bool = False,
+        related: RelatedTerms | None = None,
+    ) -> list[PreparedDoc]:
         analyzer = self.analyzer
         limit = self.config.max_doc_chars
         texts: list[str] = []
@@ -154,11 +167,30 @@ class Engine:
                 slots.append((position, len(units) - 1))
             units_per_doc.append(units)
         if self.embedder is not None and texts:
+            if reuse_vectors:  # the stored vectors of the same texts: no embedding
+                keys = [(docs[p].id, units_per_doc[p][u]["index"]) for p, u in slots]
+                stored = self.backend.unit_vectors(keys)
+                for (position, unit), vector in zip(slots, stored, strict=True):
+                    if vector is not None:
+                        units_per_doc[position][unit]["vector"] = vector
+                todo = [j for j, (p, u) in enumerate(slots) if "vector" not in units_per_doc[p][u]]
+            else:
+                todo = list(range(len(texts)))
             batch = self.config.embed_batch
-            for start in range(0, len(texts), batch):
-                vectors = self.embedder.embed(texts[start : start + batch], query=False)
-                for j, (position, unit) in enumerate(slots[start : start + batch]):
-                    units_per_doc[position][unit]["vector"] = vectors[j]
+            for start in range(0, len(todo), batch):
+                chunk = todo[start : start + batch]
+                vectors = self.embedder.embed([texts[j] for j in chunk], query=False)
+                for vector, j in zip(vectors, chunk, strict=True):
+                    position, unit = slots[j]
+                    units_per_doc[position][unit]["vector"] = vector
+            if related is not None:
+                for doc, units in zip(docs, units_per_doc, strict=True):
+                    main = units[0] if units and units[0]["index"] == 0 else None
+                    if main is None or main.get("vector") is None:
+                        continue
+                    terms = " ".join(related.terms(doc, main["vector"]))
+                    main["fields"]["related_w"] = terms
+                    main["fields"]["related_b"] = " ".join(analyzer.bigrams(terms))
         return [
             PreparedDoc(
                 doc=doc,
@@ -171,7 +203,12 @@ class Engine:
         ]
 
     def upsert(
-        self, docs: Iterable[Document], *, commit: bool = True, batch_size: int = 256
+        self,
+        docs: Iterable[Document],
+        *,
+        commit: bool = True,
+        batch_size: int = 256,
+        reuse_vectors: bool = False,
     ) -> int:
         """Index documents, replacing any with the same id; returns how many were written.
 
@@ -180,17 +217,24 @@ class Engine:
         once, at the commit. With ``commit=False`` the writes stay pending (and the write
         lock held) until ``commit()`` — for bulk builds. If anything fails, the pending
         writes of this call are rolled back and the index stays as it was.
+
+        ``reuse_vectors=True`` takes each unit's vector from the index where the same
+        document is already stored (the second pass of a bulk build, which only renews
+        the related terms): valid only when the texts are unchanged since.
         """
         written = 0
         batch: list[Document] = []
+        related = RelatedTerms(self) if self.borrows_related else None
         try:
             for doc in docs:
                 batch.append(doc)
                 if len(batch) >= batch_size:
-                    written += self.backend.write(self._prepare(batch), commit=False)
+                    prepared = self._prepare(batch, reuse_vectors=reuse_vectors, related=related)
+                    written += self.backend.write(prepared, commit=False)
                     batch = []
             if batch:
-                written += self.backend.write(self._prepare(batch), commit=False)
+                prepared = self._prepare(batch, reuse_vectors=reuse_vectors, related=related)
+                written += self.backend.write(prepared, commit=False)
             if commit:
                 self.backend.commit()
         except BaseException:

@@ -55,7 +55,11 @@ class SearchUnavailable(Exception):
 class SearchEngine(Protocol):
     """What the platform uses of ``matching.engine.Engine`` (tests substitute a fake)."""
 
-    def upsert(self, docs: Iterable[Document], *, commit: bool = True) -> int: ...
+    @property
+    def borrows_related(self) -> bool: ...
+    def upsert(
+        self, docs: Iterable[Document], *, commit: bool = True, reuse_vectors: bool = False
+    ) -> int: ...
     def delete(self, ids: Iterable[str], *, commit: bool = True) -> int: ...
     def commit(self) -> None: ...
     def search(self, query: Query) -> list[Hit]: ...
@@ -352,19 +356,25 @@ def _build(
     counts: dict[str, int] = {}
     try:
         querysets = {kind: source.queryset() for kind, source in sources().items()}
-        total = sum(qs.count() for qs in querysets.values())
+        # with related terms, a second pass lets every record borrow from all the others
+        passes = 2 if engine.borrows_related else 1
+        total = sum(qs.count() for qs in querysets.values()) * passes
         done = 0
         if progress:
             progress(0, total)
-        for kind, qs in querysets.items():
-            source = sources()[kind]
-            counts[kind] = 0
-            for batch in _chunks(qs.order_by("pk"), batch_size):
-                counts[kind] += engine.upsert([source.document(obj) for obj in batch], commit=False)
-                done += len(batch)
-                if progress:
-                    progress(done, total)
-        engine.commit()
+        for second in range(passes):
+            for kind, qs in querysets.items():
+                source = sources()[kind]
+                counts[kind] = 0
+                for batch in _chunks(qs.order_by("pk"), batch_size):
+                    documents = [source.document(obj) for obj in batch]
+                    counts[kind] += engine.upsert(
+                        documents, commit=False, reuse_vectors=bool(second)
+                    )
+                    done += len(batch)
+                    if progress:
+                        progress(done, total)
+            engine.commit()
     except BaseException:
         engine.close()
         shutil.rmtree(target, ignore_errors=True)

@@ -25,8 +25,9 @@ from kechuang.matching.types import Document
 
 Vector = npt.NDArray[np.float32]
 
-#: Lexical fields: words (``_w``) and character bigrams (``_b``) of each part.
-TEXT_PARTS = ("title", "keywords", "body", "passage")
+#: Lexical fields: words (``_w``) and character bigrams (``_b``) of each part;
+#: ``related`` holds the words borrowed from a document's neighbours (``related.py``).
+TEXT_PARTS = ("title", "keywords", "body", "passage", "related")
 LEXICAL_FIELDS = tuple(f"{part}_{kind}" for part in TEXT_PARTS for kind in ("w", "b"))
 #: Multi-valued filter fields: the attribute terms of ``filter_terms``.
 TERM_FILTERS = ("region", "industry", "discipline", "mode", "org")

@@ -51,7 +51,7 @@ from kechuang.matching.backends.base import (
 )
 from kechuang.matching.types import Document
 
-FORMAT = "1"
+FORMAT = "2"  # 2: the "related" lexical field
 UNIT_BITS = 12
 MAX_UNITS = (1 << UNIT_BITS) - 1  # passages beyond 4094 are not indexed
 _TOKENIZER = "kc_ws"

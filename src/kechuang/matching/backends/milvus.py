@@ -69,7 +69,7 @@ from kechuang.matching.backends.base import (
 )
 from kechuang.matching.types import Document
 
-FORMAT = "1"
+FORMAT = "2"  # 2: the "related" lexical field
 META_ID = "__kechuang_meta__"
 META_KIND = "__meta__"
 MARKER = "milvus.json"  # in the index directory: which collections hold this index
