@@ -56,16 +56,18 @@ def test_a_document_borrows_its_neighbours_words(tmp_path: Path, backend: str) -
     engine.close()
 
 
-def test_a_hit_through_borrowed_words_claims_no_shared_terms(tmp_path: Path, backend: str) -> None:
+def test_a_hit_through_borrowed_words_says_so(tmp_path: Path, backend: str) -> None:
     engine = _engine(tmp_path / "index", backend)
     engine.upsert([LFP])
     engine.upsert([CELL])
 
     hits = {h.id: h for h in engine.search(Query("磷酸铁锂", mode="bm25", limit=10))}
 
-    # the explanation lists only words the document itself contains
+    # the explanation tells a borrowed word from a shared one
     assert hits["need:cell"].shared_terms == []
+    assert hits["need:cell"].related_terms == ["磷酸"]
     assert hits["achievement:lfp"].shared_terms
+    assert hits["achievement:lfp"].related_terms == []
     engine.close()
 
 

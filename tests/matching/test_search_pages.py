@@ -209,3 +209,20 @@ def test_search_page_with_the_real_engine_highlights(world: World, real_search: 
     assert results(html)[0] == f"need:{need.pk}"
     assert "<mark>液冷</mark>" in html or "<mark>液冷板</mark>" in html
     assert f"expert:{expert.pk}" not in results(html)[:1]
+
+
+def test_the_reasons_name_words_borrowed_from_similar_items() -> None:
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from kechuang.matching.types import Hit
+
+    hit = Hit(id="need:1", kind="need", score=1.0, lexical_score=2.0, related_terms=["磷酸"])
+
+    html = render_to_string("search/partials/why.html", {"hit": hit})
+    with translation.override("en"):
+        english = render_to_string("search/partials/why.html", {"hit": hit})
+
+    assert "相近条目中的词" in html and "磷酸" in html
+    assert "Words from similar items" in english
+    assert "共同的词" not in html  # nothing shared: no empty row

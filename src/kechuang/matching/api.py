@@ -57,6 +57,10 @@ class ExplanationOut(Schema):
     shared_terms_by_field: dict[str, list[str]] = Field(
         ..., description="共有词按字段：title、keywords、body、passage。"
     )
+    related_terms: list[str] = Field(
+        ...,
+        description="结果本身不含、但出现在与它相近的条目中的查询词（结果从相近条目借用的词）。",
+    )
     best_passage: str | None = Field(..., description="匹配最好的一段（专家：最相关的一项成果）。")
     lexical_score: float | None
     dense_score: float | None = Field(..., description="语义相似度（余弦），未启用向量时为 null。")
@@ -125,6 +129,7 @@ def hit_out(result: Result) -> dict[str, Any]:
         else {
             "shared_terms": hit.shared_terms,
             "shared_terms_by_field": hit.shared_terms_by_field,
+            "related_terms": hit.related_terms,
             "best_passage": hit.best_passage,
             "lexical_score": hit.lexical_score,
             "dense_score": hit.dense_score,

@@ -15,6 +15,7 @@ queries return results or an empty list; they never raise.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -42,7 +43,7 @@ from kechuang.matching.backends.base import (
 from kechuang.matching.config import EngineConfig
 from kechuang.matching.embeddings import Embedder, query_vector_cache
 from kechuang.matching.explain import Side
-from kechuang.matching.related import RelatedTerms
+from kechuang.matching.related import RELATED_ATTR, RelatedTerms
 from kechuang.matching.types import Document, Hit, Mode, Query
 
 __all__ = [
@@ -131,6 +132,7 @@ class Engine:
         reuse_vectors: bool = False,
         related: RelatedTerms | None = None,
     ) -> list[PreparedDoc]:
+        docs = list(docs)
         analyzer = self.analyzer
         limit = self.config.max_doc_chars
         texts: list[str] = []
@@ -184,13 +186,17 @@ class Engine:
                     position, unit = slots[j]
                     units_per_doc[position][unit]["vector"] = vector
             if related is not None:
-                for doc, units in zip(docs, units_per_doc, strict=True):
+                for position, (doc, units) in enumerate(zip(docs, units_per_doc, strict=True)):
                     main = units[0] if units and units[0]["index"] == 0 else None
                     if main is None or main.get("vector") is None:
                         continue
-                    terms = " ".join(related.terms(doc, main["vector"]))
+                    borrowed = related.terms(doc, main["vector"])
+                    terms = " ".join(borrowed)
                     main["fields"]["related_w"] = terms
                     main["fields"]["related_b"] = " ".join(analyzer.bigrams(terms))
+                    if borrowed:  # stored with the document, for explanations (never a filter)
+                        attrs = {**doc.attrs, RELATED_ATTR: borrowed}
+                        docs[position] = dataclasses.replace(doc, attrs=attrs)
         return [
             PreparedDoc(
                 doc=doc,

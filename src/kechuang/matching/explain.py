@@ -15,6 +15,7 @@ from kechuang.matching import fusion
 from kechuang.matching.analysis import Analyzer
 from kechuang.matching.backends.base import Backend, Vector
 from kechuang.matching.config import EngineConfig
+from kechuang.matching.related import RELATED_ATTR
 from kechuang.matching.types import Hit
 
 if TYPE_CHECKING:
@@ -69,6 +70,8 @@ def hits(
                 if found:
                     by_field[name] = found
         shared = [t for t in dict.fromkeys(query_words) if any(t in v for v in by_field.values())]
+        borrowed = set(doc.attrs.get(RELATED_ATTR) or ())
+        related = [t for t in wanted if t in borrowed and t not in shared]
         snippet_source = passage or next(
             (text for name, text in (("body", doc.body), ("title", doc.title)) if name in by_field),
             doc.body or doc.title or doc.keywords,
@@ -84,6 +87,7 @@ def hits(
                 dense_rank=dense_ranks.get(doc_id),
                 shared_terms=shared,
                 shared_terms_by_field=by_field,
+                related_terms=related,
                 best_passage=passage,
                 snippet=engine.snippet(snippet_source, wanted),
             )

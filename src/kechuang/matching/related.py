@@ -41,6 +41,10 @@ def idf() -> Callable[[str], float]:
     return lambda word: known.get(word, median)
 
 
+#: The key under which a document's borrowed words are stored with it (``Document.attrs``),
+#: so explanations can tell a match through them from a shared word.
+RELATED_ATTR = "related_terms"
+
 #: Neighbours' analysed words kept per ``RelatedTerms`` (one ``Engine.upsert`` call).
 WORDS_KEPT = 50_000
 

@@ -60,5 +60,7 @@ class Hit:
     shared_terms: list[str] = field(default_factory=list)
     # the shared terms per field where they were found: title, keywords, body, passage
     shared_terms_by_field: dict[str, list[str]] = field(default_factory=dict)
+    # query words this document does not contain but borrows from similar ones (related.py)
+    related_terms: list[str] = field(default_factory=list)
     best_passage: str | None = None  # the work or passage that matched best
     snippet: str = ""  # highlighted with <mark>…</mark>, HTML-escaped otherwise
