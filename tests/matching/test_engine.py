@@ -278,3 +278,25 @@ def test_the_snippet_comes_from_the_title_when_only_the_title_matches(tmp_path: 
 def test_embedded_text_keeps_the_parts_as_given(hashed: Engine) -> None:
     assert hashed.embed_text(Document("p:1", "paper", "", body=" 摘要正文 ")) == " 摘要正文 "
     assert hashed.embed_text(Document("p:2", "paper", "标题", " ", "摘要")) == "标题. 摘要"
+
+
+def test_searches_among_experts_fetch_more_units(tmp_path: Path) -> None:
+    # given the dense side's requests recorded
+    engine = Engine(tmp_path / "index", embedder=HashEmbedder(), config=EngineConfig(candidates=10))
+    engine.upsert(CATALOGUE)
+    asked: list[int] = []
+    inner = engine.backend.dense
+
+    def dense(vector: object, filters: object, limit: int) -> object:
+        asked.append(limit)
+        return inner(vector, filters, limit)  # type: ignore[arg-type]
+
+    engine.backend.dense = dense  # type: ignore[assignment]
+
+    # when searching among experts only (an expert is many units: their works), then all
+    engine.similar(CATALOGUE[0], kinds=("expert",), limit=5)
+    engine.similar(CATALOGUE[0], limit=5)
+
+    # then the expert search asks for three units per wanted document, the other for one
+    assert asked == [11 * 3, 11]
+    engine.close()

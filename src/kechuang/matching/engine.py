@@ -317,7 +317,10 @@ class Engine:
         config = self.config
         wanted_docs = max(config.candidates, want) + len(excluded)
         units = wanted_docs * max(config.unit_overfetch, 1)
-        dense_units = wanted_docs * max(config.dense_unit_overfetch, 1)
+        overfetch = config.dense_unit_overfetch
+        if filters.kinds and set(filters.kinds) <= set(config.multi_unit_kinds):
+            overfetch = max(overfetch, config.multi_unit_overfetch)
+        dense_units = wanted_docs * max(overfetch, 1)
         lexical = Side()
         dense = Side()
         use_dense = mode != "bm25" and self.embedder is not None and bool(dense_text)
