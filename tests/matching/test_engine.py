@@ -280,10 +280,22 @@ def test_embedded_text_keeps_the_parts_as_given(hashed: Engine) -> None:
     assert hashed.embed_text(Document("p:2", "paper", "标题", " ", "摘要")) == "标题. 摘要"
 
 
-def test_searches_among_experts_fetch_more_units(tmp_path: Path) -> None:
-    # given the dense side's requests recorded
-    engine = Engine(tmp_path / "index", embedder=HashEmbedder(), config=EngineConfig(candidates=10))
-    engine.upsert(CATALOGUE)
+def test_the_dense_side_fetches_more_units_until_it_has_the_documents_asked_for(
+    tmp_path: Path,
+) -> None:
+    # given three experts of twelve works each, all about the same subject
+    experts = [
+        Document(
+            id=f"expert:{n}",
+            kind="expert",
+            title=f"专家{n}",
+            passages=tuple(f"锂离子电池正极材料研究 第{n}组 第{k}篇" for k in range(12)),
+        )
+        for n in range(3)
+    ]
+    config = EngineConfig(candidates=3, feedback_docs=0)
+    engine = Engine(tmp_path / "index", embedder=HashEmbedder(), config=config)
+    engine.upsert(experts)
     asked: list[int] = []
     inner = engine.backend.dense
 
@@ -293,10 +305,11 @@ def test_searches_among_experts_fetch_more_units(tmp_path: Path) -> None:
 
     engine.backend.dense = dense  # type: ignore[assignment]
 
-    # when searching among experts only (an expert is many units: their works), then all
-    engine.similar(CATALOGUE[0], kinds=("expert",), limit=5)
-    engine.similar(CATALOGUE[0], limit=5)
+    # when asking the dense side for three experts
+    hits = engine.search(Query("锂离子电池正极材料", mode="dense", limit=3))
 
-    # then the expert search asks for three units per wanted document, the other for one
-    assert asked == [11 * 3, 11]
+    # then it doubled its units until the works found belonged to three experts
+    assert sorted(h.id for h in hits) == ["expert:0", "expert:1", "expert:2"]
+    assert asked[0] == 3 and asked == [3 * 2**i for i in range(len(asked))]
+    assert len(asked) > 1
     engine.close()

@@ -41,11 +41,9 @@ class EngineConfig:
     # candidates per side (documents), and units fetched per candidate document
     candidates: int = 200
     unit_overfetch: int = 3  # lexical side
-    dense_unit_overfetch: int = 1  # dense side: large k makes HNSW (and filters) slow
-    # … except for searches only among kinds made of many units (an expert = their works):
-    # their best units must all be found (gold standard, dense: 0.222 with 1, 0.207 with 3)
-    multi_unit_kinds: tuple[str, ...] = ("expert",)
-    multi_unit_overfetch: int = 3
+    # dense side: large k makes HNSW (and filters) slow; Engine._dense fetches more only
+    # when the units found belong to fewer documents than the query asked for
+    dense_unit_overfetch: int = 1
     # a document's side score from its units: "max" (best unit) or "sum" of the best n
     passage_aggregation: Literal["max", "sum"] = "max"
     passage_top_n: int = 3

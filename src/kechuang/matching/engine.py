@@ -57,6 +57,8 @@ __all__ = [
 ]
 
 _HAS_WORD = re.compile(r"[\w]", re.UNICODE)
+#: How many times the dense side may double its units to reach the documents wanted.
+DENSE_REFETCHES = 3
 
 
 class Engine:
@@ -317,10 +319,6 @@ class Engine:
         config = self.config
         wanted_docs = max(config.candidates, want) + len(excluded)
         units = wanted_docs * max(config.unit_overfetch, 1)
-        overfetch = config.dense_unit_overfetch
-        if filters.kinds and set(filters.kinds) <= set(config.multi_unit_kinds):
-            overfetch = max(overfetch, config.multi_unit_overfetch)
-        dense_units = wanted_docs * max(overfetch, 1)
         lexical = Side()
         dense = Side()
         use_dense = mode != "bm25" and self.embedder is not None and bool(dense_text)
@@ -334,18 +332,39 @@ class Engine:
         vector = self._embed_query(dense_text) if dense_as_query else None
         if vector is None:
             vector = self.embedder.embed([dense_text], query=dense_as_query)[0]
-        dense = self._aggregate(self.backend.dense(vector, filters, dense_units), excluded)
+        dense = self._dense(vector, filters, wanted_docs, want, excluded)
         fused = self._fuse(lexical, dense, want, use_lexical=use_lexical)
         if dense_as_query and config.feedback_docs > 0 and config.feedback_weight > 0:
             expanded = self._feedback_vector(vector, fused, lexical, dense)
             if expanded is not None:
                 first = dense.scores
-                dense = self._aggregate(
-                    self.backend.dense(expanded, filters, dense_units), excluded
-                )
+                dense = self._dense(expanded, filters, wanted_docs, want, excluded)
                 dense.query_vector, dense.query_scores = vector, first
                 fused = self._fuse(lexical, dense, want, use_lexical=use_lexical)
         return lexical, dense, fused
+
+    def _dense(
+        self,
+        vector: Vector,
+        filters: Filters,
+        wanted_docs: int,
+        want: int,
+        excluded: frozenset[str],
+    ) -> Side:
+        """The dense side: ``dense_unit_overfetch`` units per wanted document, fetched
+        again with twice as many (at most three times) while the units found belong to
+        fewer than ``want`` documents and the index has more. A document of many units (an
+        expert and their works) can fill the first units alone; without this, "the 34
+        reviewers most like this paper" could come back as 20 (gold standard: dense
+        0.222 instead of 0.207)."""
+        limit = wanted_docs * max(self.config.dense_unit_overfetch, 1)
+        for _ in range(DENSE_REFETCHES + 1):
+            hits = self.backend.dense(vector, filters, limit)
+            found = {hit.doc_id for hit in hits} - excluded
+            if len(found) >= want or len(hits) < limit:
+                break
+            limit *= 2
+        return self._aggregate(hits, excluded)
 
     def _fuse(
         self, lexical: Side, dense: Side, want: int, *, use_lexical: bool
