@@ -192,10 +192,16 @@ class Engine:
                     main = units[0] if units and units[0]["index"] == 0 else None
                     if main is None or main.get("vector") is None:
                         continue
-                    borrowed = related.terms(doc, main["vector"])
+                    fields = main["fields"]
+                    own_words = frozenset(
+                        " ".join(
+                            fields[f"{part}_w"] for part in ("title", "keywords", "body")
+                        ).split()
+                    )
+                    borrowed = related.terms(doc.id, main["vector"], own_words)
                     terms = " ".join(borrowed)
-                    main["fields"]["related_w"] = terms
-                    main["fields"]["related_b"] = " ".join(analyzer.bigrams(terms))
+                    fields["related_w"] = terms
+                    fields["related_b"] = " ".join(analyzer.bigrams(terms))
                     if borrowed:  # stored with the document, for explanations (never a filter)
                         attrs = {**doc.attrs, RELATED_ATTR: borrowed}
                         docs[position] = dataclasses.replace(doc, attrs=attrs)

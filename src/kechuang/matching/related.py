@@ -63,14 +63,16 @@ class RelatedTerms:
         limit = self.engine.config.max_doc_chars
         return frozenset(w for w in self.engine.analyzer.words(text, max_chars=limit) if len(w) > 1)
 
-    def terms(self, doc: Document, vector: Vector) -> list[str]:
+    def terms(self, doc_id: str, vector: Vector, own: frozenset[str]) -> list[str]:
+        """The words to borrow for ``doc_id`` (its passage ``vector``, its own analysed
+        words ``own``, which are never borrowed)."""
         config = self.engine.config
         wanted = config.related_neighbours
         if wanted <= 0 or config.related_terms <= 0:
             return []
         neighbours: dict[str, float] = {}
         for hit in self.engine.backend.dense(vector, Filters(), (wanted + 1) * 2):
-            if hit.doc_id != doc.id and hit.doc_id not in neighbours:
+            if hit.doc_id != doc_id and hit.doc_id not in neighbours:
                 neighbours[hit.doc_id] = hit.score
         chosen = sorted(neighbours.items(), key=lambda item: -item[1])[:wanted]
         missing = [doc_id for doc_id, _ in chosen if doc_id not in self._words]
@@ -79,7 +81,6 @@ class RelatedTerms:
             missing = [doc_id for doc_id, _ in chosen]
         for doc_id, found in self.engine.backend.fetch(missing).items():
             self._words[doc_id] = self.words(found)
-        own = self.words(doc)
         weight_of = idf()
         weights: dict[str, float] = {}
         for doc_id, similarity in chosen:
