@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import InvalidTransition, ValidationFailed
-from kechuang.common.validation import full_clean
+from kechuang.common.validation import Errors, full_clean
 from kechuang.review.choices import SCORING_STATUS, EventType, ProcessStatus
 from kechuang.review.events import event_record
 from kechuang.review.models import ReviewProcess
@@ -56,7 +56,7 @@ def round_deadline_set(
             _("只有在评分进行中（第一轮或第二轮评审）才能调整评分截止时间，评审现处于“%(s)s”状态。")
             % {"s": ProcessStatus(process.status).label}
         )
-    errors: dict[str, list[str]] = {}
+    errors = Errors()
     new: datetime.datetime | None = None
     if deadline is not None:
         try:
@@ -70,9 +70,8 @@ def round_deadline_set(
     field = f"round_{round_no}_deadline"
     old: datetime.datetime | None = getattr(process, field)
     if not errors and new == old:
-        errors["deadline"] = [_("与本轮现在的评分截止时间相同。")]
-    if errors:
-        raise ValidationFailed(fields=errors)
+        errors.add("deadline", _("与本轮现在的评分截止时间相同。"))
+    errors.raise_if_any()
     before = snapshot(process)
     setattr(process, field, new)
     full_clean(process, exclude=["created_by"])
