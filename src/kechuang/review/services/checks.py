@@ -68,17 +68,24 @@ def ready_for_round_1(process: ReviewProcess) -> None:
         )
 
 
-def round_complete(process: ReviewProcess, round_no: int) -> None:
-    """Every active assignment of every item still in the round has a score for it."""
+def unscored(process: ReviewProcess, round_no: int) -> list[ReviewAssignment]:
+    """The active assignments of the items still in the round that have no score yet."""
     pending = [
         a
         for a in ReviewAssignment.objects.filter(
             item__process=process, status=AssignmentStatus.ACTIVE
-        ).select_related("item", "member__expert")
+        )
+        .select_related("item", "member__expert__user")
+        .order_by("id")
         if a.item.in_round(round_no)
     ]
     scored = {s.assignment_id for s in current_scores(process, round_no)}
-    missing = [a for a in pending if a.pk not in scored]
+    return [a for a in pending if a.pk not in scored]
+
+
+def round_complete(process: ReviewProcess, round_no: int) -> None:
+    """Every active assignment of every item still in the round has a score for it."""
+    missing = unscored(process, round_no)
     if missing:
         raise InvalidTransition(
             _("第 %(r)d 轮还有 %(n)d 份评分未提交（如 %(who)s）。")

@@ -15,8 +15,9 @@ from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 from kechuang.orgs.choices import MANAGING_ROLES
 from kechuang.orgs.models import Membership
-from kechuang.review.choices import SEATED, AssignmentStatus, ProcessAction
-from kechuang.review.models import PanelMember, ReviewAssignment, ReviewProcess, Score
+from kechuang.review.choices import SEATED, ProcessAction
+from kechuang.review.models import PanelMember, ReviewAssignment, ReviewProcess
+from kechuang.review.services import checks
 
 
 def _send(
@@ -99,24 +100,11 @@ def notify_transition(process_id: int, action: str) -> None:
 
 
 def _pending(process: ReviewProcess, round_no: int) -> dict[Any, list[ReviewAssignment]]:
-    """The round's reviewers who still owe scores, each with the assignments they owe."""
-    scored = set(
-        Score.objects.filter(assignment__item__process=process, round=round_no).values_list(
-            "assignment_id", flat=True
-        )
-    )
-    rows = (
-        ReviewAssignment.objects.filter(
-            item__process=process,
-            status=AssignmentStatus.ACTIVE,
-            member__expert__user__isnull=False,
-        )
-        .select_related("item", "member__expert__user")
-        .order_by("id")
-    )
+    """The round's reviewers (with an account) who still owe scores, each with the
+    assignments they owe."""
     out: dict[Any, list[ReviewAssignment]] = {}
-    for a in rows:
-        if a.item.in_round(round_no) and a.pk not in scored:
+    for a in checks.unscored(process, round_no):
+        if a.member.expert.user is not None:
             out.setdefault(a.member.expert.user, []).append(a)
     return out
 
