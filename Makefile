@@ -3,6 +3,7 @@
 # locked dependencies (uv.lock) into .venv/.
 
 PYTHON ?= python3
+PORT   ?= 8000
 VENV   := .venv
 UV     := .uv/bin/uv
 BIN    := $(VENV)/bin
@@ -21,9 +22,10 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 
 install: $(VENV)/.installed
 
-## Start the platform with demo data on http://127.0.0.1:8000 (SQLite under ./var).
+## Start the platform with demo data on http://127.0.0.1:$(PORT) (SQLite under ./var);
+## another port: make demo PORT=8200.
 demo: install
-	$(BIN)/kechuang demo
+	$(BIN)/kechuang demo --port $(PORT)
 
 ## Run every check CI runs: lint, types, migrations, the test suite (SQLite, and
 ## PostgreSQL too when KECHUANG_TEST_POSTGRES_URL is set) and the browser tests.

