@@ -21,6 +21,7 @@ from kechuang.review.assignment import (
     resolve_with,
     restrict_top_k,
     solve,
+    solvers,
     validate,
 )
 
@@ -221,9 +222,9 @@ def test_cpsat_handles_group_limit() -> None:
 
 def test_time_limit_falls_back_to_greedy(monkeypatch: pytest.MonkeyPatch) -> None:
     def too_slow(*args: object) -> None:
-        raise asg._TimeLimit("building the flow network took longer than the time limit")
+        raise asg.TimeLimitReached("building the flow network took longer than the time limit")
 
-    monkeypatch.setattr(asg, "_solve_flow", too_slow)
+    monkeypatch.setattr(solvers, "solve_flow", too_slow)
     p = AssignmentProblem.build([[0.9, 0.8], [0.85, 0.1]], rules=rules(1, 1, NO_FRONTLINE))
     result = solve(p, time_limit_s=0.5)
     assert result.exact is False
