@@ -27,13 +27,14 @@ install: $(VENV)/.installed
 demo: install
 	$(BIN)/kechuang demo --port $(PORT)
 
-## Run every check CI runs: lint, types, migrations, the test suite (SQLite, and
+## Run every check CI runs: lint (with the import contracts of docs/architecture.md), types, migrations, the test suite (SQLite, and
 ## PostgreSQL too when KECHUANG_TEST_POSTGRES_URL is set) and the browser tests.
 test: install browser lint typecheck migrations-check pytest
 
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
