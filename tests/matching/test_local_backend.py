@@ -272,8 +272,15 @@ def test_one_writer_at_a_time(engine: Engine) -> None:
 
 
 def _build(path: Path) -> None:
-    with Engine(path, embedder=HashEmbedder()) as engine:
+    """An index whose vectors are all in its HNSW base file (no delta)."""
+    config = EngineConfig(vector_delta_limit=0)
+    with Engine(path, embedder=HashEmbedder(), config=config) as engine:
         engine.upsert(DOCS)
+
+
+def _base_file(path: Path) -> Path:
+    [base] = path.glob("vectors-*.usearch")
+    return base
 
 
 def _truncate(file: Path) -> None:
@@ -295,19 +302,19 @@ def test_a_truncated_lexical_file_is_detected(tmp_path: Path, suffix: str) -> No
 def test_a_truncated_vector_file_is_detected(tmp_path: Path) -> None:
     path = tmp_path / "index"
     _build(path)
-    _truncate(path / "vectors.usearch")
+    _truncate(_base_file(path))
 
-    with pytest.raises(IndexCorrupted, match=r"vectors\.usearch"):
+    with pytest.raises(IndexCorrupted, match=r"vectors-\d+\.usearch"):
         Engine(path, embedder=HashEmbedder())
 
 
-@pytest.mark.parametrize("name", ["vectors.usearch", "meta.sqlite3", "lexical"])
+@pytest.mark.parametrize("name", ["vectors", "meta.sqlite3", "lexical"])
 def test_a_missing_index_file_is_detected(tmp_path: Path, name: str) -> None:
     import shutil
 
     path = tmp_path / "index"
     _build(path)
-    target = path / name
+    target = _base_file(path) if name == "vectors" else path / name
     if target.is_dir():
         shutil.rmtree(target)
     else:
@@ -323,7 +330,7 @@ def test_corruption_after_opening_is_detected_by_a_reader(tmp_path: Path) -> Non
     reader = Engine(path, embedder=HashEmbedder())
     with Engine(path, embedder=HashEmbedder()) as writer:
         writer.upsert([doc("need:13", "海水淡化膜")])
-    _truncate(path / "vectors.usearch")
+    _truncate(_base_file(path))
 
     with pytest.raises(IndexCorrupted):
         reader.search(Query("海水淡化膜"))
@@ -369,7 +376,7 @@ def test_a_lexical_only_index_works_without_vectors(tmp_path: Path) -> None:
 
         assert ids(engine.search(Query("锂电池隔膜", mode="dense", limit=1))) == ["achievement:1"]
         assert engine.info()["vectors"] == 0
-        assert not (engine.path / "vectors.usearch").exists()
+        assert not list(engine.path.glob("vectors*.usearch"))
 
 
 class FailingEmbedder(HashEmbedder):
@@ -433,3 +440,66 @@ def test_filter_terms_expand_codes_into_prefixes() -> None:
         "mode": ["development"],
         "org": ["/1/", "/1/4/", "/1/4/17/"],
     }
+
+
+# --- the vector delta: small writes do not rewrite the HNSW base file ---------------------
+
+
+def test_small_writes_leave_the_base_file_alone_and_readers_see_them(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    _build(path)
+    base = _base_file(path)
+    before = base.stat().st_mtime_ns
+    reader = Engine(path, embedder=HashEmbedder())
+    with Engine(path, embedder=HashEmbedder()) as writer:
+        writer.upsert([doc("need:13", "海水淡化反渗透膜")])
+        writer.delete(["need:1"])
+
+    assert _base_file(path) == base and base.stat().st_mtime_ns == before
+    info = reader.info()
+    assert (info["vectors"], info["vector_delta"]) == (3, 2)  # 3 − need:1 + need:13
+    found = ids(reader.search(Query("海水淡化反渗透膜", mode="dense", limit=4)))
+    assert found[0] == "need:13"
+    assert "need:1" not in found
+    assert reader.backend.unit_vectors([("need:13", 0), ("need:1", 0)])[1] is None
+    assert reader.backend.unit_vectors([("need:13", 0)])[0] is not None
+
+
+def test_a_delta_past_its_limit_is_folded_into_a_new_base_file(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    _build(path)
+    old = _base_file(path)
+    config = EngineConfig(vector_delta_limit=2)
+    with Engine(path, embedder=HashEmbedder(), config=config) as writer:
+        writer.upsert([doc("need:13", "海水淡化反渗透膜")])
+        assert _base_file(path) == old  # one change: still in the delta
+        writer.upsert([doc(f"need:{n}", f"污水处理膜生物反应器{n}") for n in (14, 15)])
+
+    new = _base_file(path)
+    assert new != old and not old.exists()
+    reader = Engine(path, embedder=HashEmbedder())
+    assert (reader.info()["vectors"], reader.info()["vector_delta"]) == (6, 0)
+    assert ids(reader.search(Query("海水淡化反渗透膜", mode="dense", limit=1))) == ["need:13"]
+
+
+def test_deleting_what_is_not_indexed_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    _build(path)
+    with Engine(path, embedder=HashEmbedder()) as engine:
+        version = engine.info()["version"]
+        assert engine.delete(["need:404", "expert:9"]) == 0
+        assert engine.info()["version"] == version
+
+
+def test_a_rolled_back_write_leaves_base_and_delta_as_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    _build(path)
+    with Engine(path, embedder=HashEmbedder()) as writer:
+        writer.upsert([doc("need:13", "海水淡化反渗透膜")])
+        writer.upsert([doc("need:14", "污水处理")], commit=False)
+        writer.delete(["need:13", "need:2"], commit=False)
+        writer.backend.rollback()
+
+    reader = Engine(path, embedder=HashEmbedder())
+    assert (reader.info()["vectors"], reader.info()["vector_delta"]) == (4, 1)
+    assert ids(reader.search(Query("海水淡化反渗透膜", mode="dense", limit=1))) == ["need:13"]

@@ -64,6 +64,9 @@ class EngineConfig:
     exact_below: int = 20_000  # exact dense search up to this many units in the index
     dense_exact_filtered_below: int = 2_000  # … or admitted by the query's filters
     dense_max_overfetch: int = 4_000  # HNSW candidates at most, for filtered searches
+    # vectors changed since the HNSW base file was written, kept beside it (searched
+    # exactly) until there are more than this many; then a new base file is written
+    vector_delta_limit: int = 1024
     # text limits
     max_query_chars: int = 512
     max_query_tokens: int = 64

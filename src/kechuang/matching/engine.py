@@ -110,6 +110,7 @@ class Engine:
             max_overfetch=config.dense_max_overfetch,
             exact_filtered_below=config.dense_exact_filtered_below,
             lock_timeout=config.lock_timeout,
+            vector_delta_limit=config.vector_delta_limit,
         )
 
     # --- indexing ----------------------------------------------------------------

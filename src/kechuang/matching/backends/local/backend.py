@@ -4,10 +4,10 @@ Files under ``path/``::
 
     lexical/        tantivy index (``lexical.py``): pre-tokenised text fields, filter
                     terms, ``key`` (unit key) and ``doc`` (document row) as fast fields
-    vectors.usearch usearch HNSW index keyed by unit key (``vectors.py``; absent when no
-                    embedder)
+    vectors-*.usearch the usearch HNSW base, keyed by unit key (``vectors.py``; absent when
+                    no embedder); changes since it was written are the catalogue's delta
     meta.sqlite3    the catalogue (``catalogue.py``): meta (model, dim, version, counts,
-                    file size), docs (id, kind, texts, attrs, number of units)
+                    base file), docs (id, kind, texts, attrs, units), vector_delta
     write.lock      ``fcntl.flock``: one writer at a time across processes
 
 A unit key is ``doc_row << 12 | unit`` (unit 0 = the document itself, i ≥ 1 = passage
@@ -92,6 +92,7 @@ class LocalBackend:
         exact_filtered_below: int = 2_000,
         lock_timeout: float = 60.0,
         writer_heap: int = 128_000_000,
+        vector_delta_limit: int = 1024,
     ) -> None:
         self.path = Path(path)
         self.model = model
@@ -105,12 +106,13 @@ class LocalBackend:
         self._pending = False
         self._version = -1
         self.vectors = VectorStore(
-            self.path / "vectors.usearch",
+            self.path,
             dim=dim,
             dtype=vector_dtype,
             connectivity=connectivity,
             expansion_add=expansion_add,
             expansion_search=expansion_search,
+            delta_limit=vector_delta_limit,
         )
         self._open(writer_heap)
 
@@ -169,13 +171,13 @@ class LocalBackend:
             os.close(fd)
 
     def _verify_and_load(self) -> None:
-        meta = self.catalogue.meta()
+        meta, delta = self.catalogue.snapshot()
         units = self.lexical_index.reload()
         if units != int(meta["units"]):
             raise IndexCorrupted(
                 f"{self.lexical_index.directory} holds {units} units, the catalogue {meta['units']}"
             )
-        self.vectors.load(meta)
+        self.vectors.load(meta, delta)
 
     # --- writing -----------------------------------------------------------------
 
@@ -185,9 +187,9 @@ class LocalBackend:
         try:
             if not self._pending:
                 self._refresh()
-            self.lexical_index.begin()
-            if self.dim:
-                self.vectors.make_mutable()
+            if not self._pending:
+                self.lexical_index.begin()
+                self.vectors.begin()
             self._pending = True
             yield
             if commit:
@@ -230,11 +232,11 @@ class LocalBackend:
 
     def _commit_locked(self) -> None:
         self.lexical_index.commit()
-        vectors, size = self.vectors.save() if self.dim else (0, 0)
-        version = self.catalogue.commit(vectors=vectors, vectors_size=size)
+        saved = self.vectors.save()
+        version = self.catalogue.commit(saved)
         self._pending = False
         self._version = version
-        self.vectors.committed()
+        self.vectors.committed(saved)
         self.lexical_index.reload_after_commit()
 
     @_serialised
@@ -303,6 +305,9 @@ class LocalBackend:
     def delete(self, ids: Iterable[str], *, commit: bool = True) -> int:
         ids = list(dict.fromkeys(ids))
         if not ids:
+            return 0
+        old = self.catalogue.rows_for(ids)
+        if not old:  # nothing of it is indexed: no write, no lock, no commit
             return 0
         with self._write_session(commit):
             old = self.catalogue.rows_for(ids)
@@ -407,12 +412,13 @@ class LocalBackend:
             "dim": int(meta["dim"]),
             "items": self.count(),
             "units": int(meta["units"]),
-            "vectors": int(meta["vectors"]),
+            "vectors": len(self.vectors),
+            "vector_delta": len(self.vectors.delta),
             "version": int(meta["version"]),
             "last_write": meta["last_write"] or None,
             "bytes": {
                 "lexical": self.lexical_index.size(),
-                "vectors": self.vectors.size(),
+                "vectors": self.vectors.size(),  # the base file and the delta's vectors
                 "meta": self.catalogue.size(),
             },
             "path": str(self.path),

@@ -1,9 +1,10 @@
 """The local index's SQLite sidecar, ``meta.sqlite3``.
 
 ``meta`` holds the index's format, model, dimension, commit version, unit and vector
-counts and the vector file's size (readers check the files against it); ``docs`` holds
-each document's row, texts, attributes and unit numbers — read only for the top
-candidates of a search.
+counts and the vector base file's name and size (readers check the files against it);
+``docs`` holds each document's row, texts, attributes and unit numbers — read only for
+the top candidates of a search; ``vector_delta`` the vectors changed since the base file
+was written (``vectors.py``), committed in the same transaction as the documents.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from kechuang.matching.backends.base import IndexCorrupted
+from kechuang.matching.backends.local.vectors import Saved
 from kechuang.matching.types import Document
 
 FORMAT = "2"  # 2: the "related" lexical field
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS docs (
     attrs TEXT NOT NULL,
     units TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS vector_delta (key INTEGER PRIMARY KEY, vec BLOB);
 """
 
 
@@ -86,20 +89,47 @@ class Catalogue:
             raise IndexCorrupted(f"{self.path}: {exc}") from exc
         return int(row[0]) if row else 0
 
-    def commit(self, *, vectors: int, vectors_size: int) -> int:
-        """Count the units, bump the version, commit the pending rows; the new version."""
+    def snapshot(self) -> tuple[dict[str, str], list[tuple[int, bytes | None]]]:
+        """The meta and the vector delta as of one commit (one read transaction)."""
+        try:
+            if self._db.in_transaction:  # a write session's own, uncommitted state
+                return self.meta(), self._delta()
+            self._db.execute("BEGIN")
+            try:
+                return self.meta(), self._delta()
+            finally:
+                self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            raise IndexCorrupted(f"{self.path}: {exc}") from exc
+
+    def _delta(self) -> list[tuple[int, bytes | None]]:
+        return self._db.execute("SELECT key, vec FROM vector_delta").fetchall()
+
+    def commit(self, saved: Saved) -> int:
+        """Record the vector side's changes, count the units, bump the version and commit
+        everything pending in one transaction; the new version."""
+        meta = self.meta()
+        if saved.file is not None:
+            self._db.execute("DELETE FROM vector_delta")
+            vectors = {"vectors_file": saved.file, "vectors": saved.vectors}
+            vectors["vectors_size"] = saved.size
+        else:
+            self._db.executemany("INSERT OR REPLACE INTO vector_delta VALUES (?, ?)", saved.upserts)
+            self._db.executemany(
+                "DELETE FROM vector_delta WHERE key = ?", [(key,) for key in saved.deletes]
+            )
+            vectors = {}
         units = self._db.execute(
             "SELECT COALESCE(SUM(json_array_length(units)), 0) FROM docs"
         ).fetchone()[0]
-        version = int(self.meta()["version"]) + 1
+        version = int(meta["version"]) + 1
         self._db.executemany(
-            "UPDATE meta SET value=? WHERE key=?",
+            "INSERT OR REPLACE INTO meta VALUES (?, ?)",
             [
-                (str(version), "version"),
-                (str(units), "units"),
-                (str(vectors), "vectors"),
-                (str(vectors_size), "vectors_size"),
-                (datetime.now(UTC).isoformat(timespec="seconds"), "last_write"),
+                ("version", str(version)),
+                ("units", str(units)),
+                *((key, str(value)) for key, value in vectors.items()),
+                ("last_write", datetime.now(UTC).isoformat(timespec="seconds")),
             ],
         )
         self._db.commit()
