@@ -573,6 +573,23 @@ def cmd_notify_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- worker
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from kechuang.worker import Worker, default_jobs
+
+    if not _require_migrated("启动"):
+        return 1
+    worker = Worker(
+        interval=args.interval,
+        batch=args.batch,
+        jobs=[] if args.no_scheduler else default_jobs(),
+    )
+    worker.run(once=args.once)
+    return 0
+
+
 # ---------------------------------------------------------------- bench
 
 
@@ -667,6 +684,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="daily：选择每日汇总的用户（及立即发送失败的通知）；weekly：选择每周汇总的用户",
     )
     notify_digest.add_argument("--dry-run", action="store_true", help="只打印，不发送也不标记")
+
+    worker = add(
+        "worker", cmd_worker, "后台进程：为待索引的变更建索引，运行定时任务（榜单截止、过期）"
+    )
+    worker.add_argument("--interval", type=float, default=1.0, help="队列为空时的轮询间隔（秒）")
+    worker.add_argument("--batch", type=int, default=64, help="每批索引的记录数")
+    worker.add_argument("--no-scheduler", action="store_true", help="不运行定时任务")
+    worker.add_argument("--once", action="store_true", help="只运行一轮（测试、cron）")
 
     bench = sub.add_parser("bench", help="检索基准测试（docs/benchmarks.md）")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH")

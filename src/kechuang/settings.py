@@ -56,6 +56,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'kechuang.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        # a connection that died with its server (a restart) is replaced before use
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -190,7 +192,12 @@ KECHUANG_EMBEDDING_CACHE_DIR = Path(
 # (tuned for e5-small, whose similarities of unrelated Chinese texts sit around 0.80–0.85).
 KECHUANG_SEARCH_MIN_SIMILARITY = float(os.environ.get("KECHUANG_SEARCH_MIN_SIMILARITY", "0.87"))
 # Index what changed right after each commit, in the process that made the change.
-KECHUANG_SEARCH_INDEX_ON_COMMIT = env_bool("KECHUANG_SEARCH_INDEX_ON_COMMIT", True)
+# "auto": a request indexes its own changes after commit unless a worker is running
+# (``kechuang worker``, seen by its heartbeat); "true" always; "false" never (removals
+# from the index stay immediate either way)
+KECHUANG_SEARCH_INDEX_ON_COMMIT = (
+    os.environ.get("KECHUANG_SEARCH_INDEX_ON_COMMIT", "auto").strip().lower() or "auto"
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # E-mail (notifications, digests). With EMAIL_HOST set, mail goes out by SMTP; without it

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kechuang.common import heartbeat
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.matching import indexing
 from kechuang.matching.models import Dismissal, IndexQueue
@@ -65,8 +66,17 @@ def mark_dirty_ids(kind: str, ids: Iterable[int], *, removed: bool = False) -> N
     )
     if indexing.indexing_deferred():
         return
-    if removed or settings.KECHUANG_SEARCH_INDEX_ON_COMMIT:
+    if removed or index_on_commit():
         transaction.on_commit(lambda: _index_now(kind, ids, queued_at=now))
+
+
+def index_on_commit() -> bool:
+    """Whether this process indexes its changes itself after their commit (else a worker
+    does; see ``KECHUANG_SEARCH_INDEX_ON_COMMIT``)."""
+    mode = str(settings.KECHUANG_SEARCH_INDEX_ON_COMMIT).lower()
+    if mode in {"auto", ""}:
+        return not heartbeat.worker_alive()
+    return mode in {"1", "true", "yes", "on"}
 
 
 def mark_subtree_dirty(path: str) -> None:
@@ -91,7 +101,7 @@ def _index_now(kind: str, ids: list[int], *, queued_at: Any) -> None:
     try:
         indexing.index_objects(kind, ids)
         indexing.forget_queued(kind, ids, queued_at=queued_at)
-        if settings.KECHUANG_SEARCH_INDEX_ON_COMMIT:
+        if index_on_commit():
             indexing.index_pending(limit=50)  # earlier failures, if any
     except indexing.SearchUnavailable:
         pass  # stays queued; search answers from the database meanwhile

@@ -1,0 +1,86 @@
+"""``kechuang worker``: requests leave indexing to it while it runs, it drains the queue,
+and it runs the periodic jobs once per interval, whatever fails."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kechuang.catalog.choices import ListingAction
+from kechuang.catalog.services import listing_transition
+from kechuang.common import heartbeat
+from kechuang.matching.models import IndexQueue
+from kechuang.matching.services import index_on_commit
+from kechuang.worker import Job, Worker
+from tests.conftest import World
+from tests.matching.conftest import Search, make_need
+
+
+@pytest.fixture
+def data_dir(settings: Any, tmp_path: Path) -> Path:
+    """A data directory of the test's own (its heartbeat must not leak into others)."""
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    heartbeat._cache = (0.0, False)
+    yield settings.DATA_DIR
+    heartbeat._cache = (0.0, False)
+
+
+def test_requests_index_their_changes_until_a_worker_beats(data_dir: Path, settings: Any) -> None:
+    settings.KECHUANG_SEARCH_INDEX_ON_COMMIT = "auto"
+    assert index_on_commit()
+
+    heartbeat.beat()
+    heartbeat._cache = (0.0, False)
+    assert not index_on_commit()
+
+    settings.KECHUANG_SEARCH_INDEX_ON_COMMIT = "true"
+    assert index_on_commit()
+
+
+def test_a_stale_heartbeat_counts_as_no_worker(data_dir: Path) -> None:
+    (data_dir / "worker.heartbeat").write_text(f"{1_000_000_000:.3f}\n")
+    assert not heartbeat.worker_alive()
+    assert heartbeat.last_heartbeat() == datetime.datetime(
+        2001, 9, 9, 1, 46, 40, tzinfo=datetime.UTC
+    )
+
+
+def test_the_worker_indexes_what_requests_only_queued(
+    world: World, search_on: Search, committed: Any, data_dir: Path
+) -> None:
+    need = make_need(world, published=False)
+    listing_transition(actor=world.owner_admin, item=need, action=ListingAction.SUBMIT)
+    heartbeat.beat()  # a worker is running: publishing below only queues
+    with committed():
+        listing_transition(actor=world.hangzhou_staff, item=need, action=ListingAction.PUBLISH)
+    assert f"need:{need.pk}" not in search_on.ids()
+    assert IndexQueue.objects.filter(kind="need", object_id=need.pk).exists()
+
+    Worker(jobs=[]).run(once=True)
+
+    assert f"need:{need.pk}" in search_on.ids()
+    assert not IndexQueue.objects.exists()
+    assert heartbeat.last_heartbeat() is not None
+
+
+def test_periodic_jobs_run_once_per_interval_and_a_failure_stops_nothing(
+    data_dir: Path, db: Any
+) -> None:
+    calls: list[str] = []
+
+    def failing() -> None:
+        calls.append("failing")
+        raise RuntimeError("mail server down")
+
+    jobs = [
+        Job("failing", datetime.timedelta(hours=1), failing),
+        Job("tick", datetime.timedelta(hours=1), lambda: calls.append("tick")),
+    ]
+    assert Worker(jobs=jobs).run_due_jobs() == ["tick"]
+    assert Worker(jobs=jobs).run_due_jobs() == []  # another process, within the hour
+    assert calls == ["failing", "tick"]
+    assert (data_dir / "worker-jobs.json").exists()
