@@ -210,29 +210,34 @@ def test_the_region_filter_searches_down_to_districts(
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
-@pytest.mark.parametrize(("device", "width"), [("desktop", 1280), ("phone", 375)])
+@pytest.mark.parametrize(("form_factor", "width"), [("desktop", 1280), ("phone", 375)])
 def test_main_pages_fit_the_screen(
     page: Page,
     live_server: Any,
     site: dict[str, Any],
     screenshot: Any,
     language: str,
-    device: str,
+    form_factor: str,
     width: int,
 ) -> None:
     base = live_server.url
     log_in(page, base)
     if language == "en":
         english(page, base)
-    page.set_viewport_size({"width": width, "height": 812 if device == "phone" else 860})
+    page.set_viewport_size({"width": width, "height": 812 if form_factor == "phone" else 860})
     for name, url in main_pages(base, site["needs"][0]):
         page.goto(url)
         page.wait_for_load_state("networkidle")
-        screenshot(f"shell-{name}-{device}-{language}")
+        screenshot(f"shell-{name}-{form_factor}-{language}")
         scroll, inner = page.evaluate(
             "[document.documentElement.scrollWidth, window.innerWidth]"
         )
-        assert scroll <= inner, f"{url} scrolls sideways ({scroll} > {inner})"
+        wide = page.evaluate(
+            "[...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 5)"
+        )
+        assert scroll <= inner, f"{url} scrolls sideways ({scroll} > {inner}): {wide}"
         # no badge is cut off: its text fits inside it
         clipped = page.evaluate(
             "[...document.querySelectorAll('.badge')]"

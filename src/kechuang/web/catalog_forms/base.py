@@ -74,6 +74,7 @@ class RegionSelect(forms.Select):
             attrs={
                 "data-region-search": reverse_lazy("web:region_search"),
                 "data-no-results": _("没有找到这个地区"),
+                "data-placeholder": _("输入地名搜索，如 西湖区"),
                 **(attrs or {}),
             }
         )

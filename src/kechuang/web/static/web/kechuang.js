@@ -163,6 +163,8 @@
       labelField: "text",
       searchField: ["text"],
       maxOptions: 50,
+      allowEmptyOption: true,
+      placeholder: d.placeholder,
       loadThrottle: 250,
       load: function (query, callback) {
         fetch(url + "?q=" + encodeURIComponent(query), { headers: { Accept: "application/json" } })
