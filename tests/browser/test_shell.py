@@ -25,7 +25,7 @@ LOADING = "#kc-loading"
 CSP_RECORDER = """
 window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber);
+  window.__csp.push([e.violatedDirective, e.blockedURI, e.sourceFile, e.lineNumber].join(" "));
 });
 """
 
@@ -229,9 +229,7 @@ def test_main_pages_fit_the_screen(
         page.goto(url)
         page.wait_for_load_state("networkidle")
         screenshot(f"shell-{name}-{form_factor}-{language}")
-        scroll, inner = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]"
-        )
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         wide = page.evaluate(
             "[...document.querySelectorAll('body *')]"
             ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)"
