@@ -251,6 +251,17 @@ def test_region_search_without_a_query_answers_nothing(world: World) -> None:
     assert response.json() == {"results": []}
 
 
+def test_region_search_takes_any_input_without_an_error(world: World) -> None:
+    url = reverse("web:region_search")
+
+    for query in ("西\x00湖", "x" * 5000, "a b c d e f g h", "%_'\""):
+        response = Client().get(url, {"q": query})
+
+        assert response.status_code == 200, query
+    with_nul = Client().get(url, {"q": "西\x00湖"}).json()["results"]
+    assert with_nul == Client().get(url, {"q": "西 湖"}).json()["results"]
+
+
 def test_region_selects_are_searchable_on_forms_and_filters(world: World) -> None:
     form = client_for(world.owner_admin).get(reverse("web:need_create")).content.decode()
     filters = Client().get(reverse("web:need_list")).content.decode()

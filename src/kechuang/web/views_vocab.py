@@ -12,7 +12,8 @@ from kechuang.vocab.selectors import regions_matching
 def region_search(request: HttpRequest) -> JsonResponse:
     """``{"results": [{"value": "330106", "text": "浙江省杭州市西湖区"}, …]}``, names in the
     page's language, for the region select's search box (public reference data)."""
-    query = request.GET.get("q", "").strip()[:100]
+    # NUL is not text (PostgreSQL refuses it in a query): it matches nothing
+    query = request.GET.get("q", "").replace("\x00", " ").strip()[:100]
     results = [
         {"value": region.code, "text": region.full_name} for region in regions_matching(query)
     ]
