@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.vocab.models import CooperationMode, Discipline, localized
@@ -64,6 +65,21 @@ class CodeField(forms.ChoiceField):
         return True
 
 
+class RegionSelect(forms.Select):
+    """The region select: provinces and cities as options (what works without script), made
+    searchable down to district level by web/kechuang.js, which asks ``web:region_search``."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            attrs={
+                "data-region-search": reverse_lazy("web:region_search"),
+                "data-no-results": _("没有找到这个地区"),
+                "data-placeholder": _("输入地名搜索，如 西湖区"),
+                **(attrs or {}),
+            }
+        )
+
+
 class CodesField(forms.MultipleChoiceField):
     def valid_value(self, value: Any) -> bool:
         return True
@@ -79,8 +95,10 @@ def cooperation_mode_choices() -> Choices:
     return [(code, localized(name, en)) for code, name, en in rows]
 
 
-def region_filter_choices() -> Choices:
-    choices = region_choices()
+def region_filter_choices(*, include: str | None = None) -> Choices:
+    """Every province and city, and ``include`` (the district filtered by now, say)."""
+    wellformed = include if include and len(include) == 6 and include.isdigit() else None
+    choices = region_choices(include=wellformed)
     return [("", _("全部地区")), *choices[1:]]
 
 

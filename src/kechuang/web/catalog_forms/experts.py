@@ -14,6 +14,7 @@ from kechuang.web.catalog_forms.base import (
     CodeField,
     CodesField,
     LaidOutForm,
+    RegionSelect,
     _text,
     discipline_choices,
 )
@@ -56,7 +57,7 @@ class ExpertForm(LaidOutForm):
     )
     title_name = _text(_("职称"), help_text=_("如：教授、研究员、正高级工程师。"))
     affiliation = _text(_("工作单位"))
-    region = CodeField(label=_("所在地区"), required=False)
+    region = CodeField(label=_("所在地区"), required=False, widget=RegionSelect)
     disciplines = CodesField(
         label=_("学科"),
         required=False,

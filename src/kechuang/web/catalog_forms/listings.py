@@ -14,6 +14,7 @@ from kechuang.web.catalog_forms.base import (
     CodeField,
     CodesField,
     LaidOutForm,
+    RegionSelect,
     _money,
     _text,
     cooperation_mode_choices,
@@ -31,7 +32,7 @@ class ListingForm(LaidOutForm):
 
     organization = forms.TypedChoiceField(label=_("发布单位"), coerce=int)
     title = _text(_("标题"))
-    region = CodeField(label=_("所在地区"), required=False)
+    region = CodeField(label=_("所在地区"), required=False, widget=RegionSelect)
     industry = CodeField(label=_("所属行业"), required=False)
     disciplines = CodesField(
         label=_("学科"),
