@@ -134,7 +134,7 @@ def test_results_list_winners_and_stats_count_filings(tree: Tree, call: m.Call) 
     assert "杭州热控实验室有限公司" in results
     assert stats.status_code == 200
     assert stats.context["stats"].calls == 1
-    assert dict(stats.context["stats"].by_kind)["揭榜方"] == 1
+    assert dict(stats.context["stats"].by_kind)["确定的揭榜方"] == 1
 
 
 # ---------------------------------------------------------------- organiser
