@@ -758,9 +758,9 @@ def test_acceptance_against_promised_indicators(tree: Tree, call: m.Call) -> Non
     assert acceptance.results[0]["achieved"] == "2.4" and acceptance.results[0]["met"] is True
     assert "全部达标" not in text(client_for(None).get(url("results")))  # summary stays inside
     assert "2.4" in text(client_for(None).get(url("results")))
-    # a unit on both sides of the arrow, and on every amount of the stat cards
+    # a unit on both values, and on every amount of the stat cards
     page = text(client.get(url("project_detail", project.pk)))
-    assert "电芯最大温差：2.5℃ → 2.4℃" in page
+    assert "电芯最大温差：承诺 ≤2.5℃，实际 2.4℃" in page
     cards = re.findall(r'<div class="h3 mb-0">([^<]*)</div>', page)
     assert [c.strip() for c in cards] == ["200 万元", "0 万元", "0 万元"]
 

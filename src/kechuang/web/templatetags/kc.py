@@ -49,3 +49,18 @@ def status_colour(status: str) -> str:
 @register.filter
 def role_colour(role: str) -> str:
     return ROLE_COLOURS.get(role, "secondary")
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A fraction as a percentage for people: 0.500 → "50%", 0.125 → "12.5%"."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return ""
+    text = f"{number.quantize(Decimal('0.1')):f}".removesuffix(".0")
+    return f"{text}%"
