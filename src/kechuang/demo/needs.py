@@ -27,6 +27,10 @@ class DemoNeed(NamedTuple):
     reason: str = ""  # the return reason, for status "returned"
 
 
+# Published, months to its deadline, with experts and achievements in the demo to match:
+# the need the enterprise account can take to docking (对接).
+DOCKING_NEED = "储能电池包液冷热管理与电芯均温控制"
+
 NEEDS: list[DemoNeed] = [
     DemoNeed(
         "lanchu",
