@@ -320,7 +320,7 @@ class OpenReviewItem(NamedTuple):
     text: str
 
 
-OPEN_REVIEW = {
+OPEN_REVIEW: dict[str, Any] = {
     "title": "2026 年浙江省科协“科技助企”优秀项目评审",
     "panel": "能源电气组",
     "reviewers": [REVIEWER_EMAIL, f"reviewer3@{DOMAIN}", f"reviewer5@{DOMAIN}"],
