@@ -193,7 +193,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             ),
             "",
             "各账号可以试试：",
-            *(f"  {login}  {can_try}" for login, _role, can_try in accounts if can_try),
+            *(
+                f"  {login.ljust(max(len(a[0]) for a in accounts))}  {can_try}"
+                for login, _role, can_try in accounts
+                if can_try
+            ),
         )
         _out(
             "",
