@@ -651,7 +651,8 @@ def test_recommendation_queue_with_quota_left_and_quota_refusal(tree: Tree) -> N
     assert application.title in text(queue)
     assert "剩余名额 1" in text(queue)
     assert client_for(tree.world.jiangsu_staff).get(url("recommendations")).context["rows"] == []
-    assert client_for(tree.lab_admin).get(url("recommendations")).status_code == 200
+    # an enterprise's admin never decides a recommendation: no queue page (and no link)
+    assert client_for(tree.lab_admin).get(url("recommendations")).status_code == 404
 
     refused = client.post(
         url("recommendation_decide", application.pk),

@@ -104,11 +104,15 @@ def my_tasks(user: Any) -> list[Task]:
         if round_no is not None and not a.item.in_round(round_no):
             round_no = None
         out.append(Task(a, round_no, round_no is not None and (a.pk, round_no) in scored))
-    # what is to be scored now first, the earliest deadline first; then the newest process
-    out.sort(key=lambda t: (t.assignment.item.process.created_at, t.assignment.pk), reverse=True)
+    # what is to be scored now first, the earliest deadline first (then in process and
+    # item order); then the rest, the newest process first
     far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
-    out.sort(key=lambda t: (not t.due, (t.deadline or far) if t.due else far))
-    return out
+    due = sorted((t for t in out if t.due), key=lambda t: t.deadline or far)
+    rest = sorted(
+        (t for t in out if not t.due),
+        key=lambda t: (-t.assignment.item.process.created_at.timestamp(), t.assignment.item_id),
+    )
+    return due + rest
 
 
 @dataclass(frozen=True)
