@@ -180,10 +180,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         with deferred_indexing():  # indexed once, below, instead of after every write
             counts = demo_load()
-        _out(
-            "已载入演示数据：{organizations} 个组织，{needs} 条需求，{achievements} 项成果，"
-            "{experts} 位专家，{users} 个账号。".format(**counts)
-        )
+        _out(*_demo_counts(counts))
     _rebuild_search_index()
     _collectstatic()
     accounts = demo_accounts()
@@ -191,8 +188,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         _out("", "演示账号：", "")
         _out(
             *_table(
-                ["角色", "登录名", "密码"], [(r, login, DEMO_PASSWORD) for login, r in accounts]
-            )
+                ["角色", "登录名", "密码"],
+                [(role, login, DEMO_PASSWORD) for login, role, _try in accounts],
+            ),
+            "",
+            "各账号可以试试：",
+            *(
+                f"  {login.ljust(max(len(a[0]) for a in accounts))}  {can_try}"
+                for login, _role, can_try in accounts
+                if can_try
+            ),
         )
         _out(
             "",
@@ -200,6 +205,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "不要在对外服务的实例上使用演示数据和这些账号。",
         )
     return 0
+
+
+def _demo_counts(counts: dict[str, int]) -> list[str]:
+    """What ``demo_load`` created, saying how much of it the public sees: the home page
+    counts only published records, the rest are drafts or wait for review."""
+    rest = "其余为草稿、待审核或已退回"
+    return [
+        "已载入演示数据：{organizations} 个组织，{users} 个账号；".format(**counts),
+        "  需求 {needs} 条（已发布 {needs_published} 条，{rest}）；".format(**counts, rest=rest),
+        "  成果 {achievements} 项（已发布 {achievements_published} 项，{rest}）；".format(
+            **counts, rest=rest
+        ),
+        "  专家 {experts} 位（已公开 {experts_published} 位，其余为草稿或已隐藏）。".format(
+            **counts
+        ),
+    ]
 
 
 def _reset_demo_database() -> bool:

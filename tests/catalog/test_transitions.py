@@ -246,7 +246,9 @@ def test_resubmit_clears_the_return_reason(world: World, draft_need: Need) -> No
 
 @pytest.mark.parametrize(
     ("deadline_in", "expected_in"),
-    [(90, 90), (PUBLICATION_DAYS, PUBLICATION_DAYS), (400, PUBLICATION_DAYS), (None, 180), (0, 0)],
+    # a deadline after the publication period is refused when the need is written
+    # (tests/api/test_need_deadline.py)
+    [(90, 90), (PUBLICATION_DAYS, PUBLICATION_DAYS), (None, 180), (0, 0)],
 )
 def test_publish_expiry_is_the_earlier_of_deadline_and_180_days(
     world: World, deadline_in: int | None, expected_in: int

@@ -153,7 +153,14 @@ def test_acceptance_against_the_promised_indicators(tree: Tree, project: Project
     project.refresh_from_db()
     assert project.status == "accepted"
     assert acceptance.results == [
-        {"name": "电芯最大温差", "unit": "℃", "promised": "2.5", "achieved": "2.4", "met": True}
+        {
+            "name": "电芯最大温差",
+            "unit": "℃",
+            "promised": "2.5",
+            "rule": "≤",
+            "achieved": "2.4",
+            "met": True,
+        }
     ]
     assert Filing.objects.filter(kind="acceptance").get().summary == (
         "电池包液冷板流道优化 验收：通过（指标达到 1/1）"

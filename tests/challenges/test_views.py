@@ -134,7 +134,7 @@ def test_results_list_winners_and_stats_count_filings(tree: Tree, call: m.Call) 
     assert "杭州热控实验室有限公司" in results
     assert stats.status_code == 200
     assert stats.context["stats"].calls == 1
-    assert dict(stats.context["stats"].by_kind)["揭榜方"] == 1
+    assert dict(stats.context["stats"].by_kind)["确定的揭榜方"] == 1
 
 
 # ---------------------------------------------------------------- organiser
@@ -651,7 +651,8 @@ def test_recommendation_queue_with_quota_left_and_quota_refusal(tree: Tree) -> N
     assert application.title in text(queue)
     assert "剩余名额 1" in text(queue)
     assert client_for(tree.world.jiangsu_staff).get(url("recommendations")).context["rows"] == []
-    assert client_for(tree.lab_admin).get(url("recommendations")).status_code == 200
+    # an enterprise's admin never decides a recommendation: no queue page (and no link)
+    assert client_for(tree.lab_admin).get(url("recommendations")).status_code == 404
 
     refused = client.post(
         url("recommendation_decide", application.pk),
@@ -758,9 +759,9 @@ def test_acceptance_against_promised_indicators(tree: Tree, call: m.Call) -> Non
     assert acceptance.results[0]["achieved"] == "2.4" and acceptance.results[0]["met"] is True
     assert "全部达标" not in text(client_for(None).get(url("results")))  # summary stays inside
     assert "2.4" in text(client_for(None).get(url("results")))
-    # a unit on both sides of the arrow, and on every amount of the stat cards
+    # a unit on both values, and on every amount of the stat cards
     page = text(client.get(url("project_detail", project.pk)))
-    assert "电芯最大温差：2.5℃ → 2.4℃" in page
+    assert "电芯最大温差：承诺 ≤2.5℃，实际 2.4℃" in page
     cards = re.findall(r'<div class="h3 mb-0">([^<]*)</div>', page)
     assert [c.strip() for c in cards] == ["200 万元", "0 万元", "0 万元"]
 

@@ -26,7 +26,8 @@ def loaded() -> dict[str, int]:
 
 
 def test_demo_loads_three_calls_in_their_expected_states(loaded: dict[str, int]) -> None:
-    assert (loaded["calls"], loaded["applications"], loaded["projects"]) == (3, 8, 4)
+    # eight bids submitted, and the enterprise account's draft on the open call
+    assert (loaded["calls"], loaded["applications"], loaded["projects"]) == (3, 9, 4)
     calls = {c.title[:4]: c for c in m.Call.objects.all()}
     assert {k: c.status for k, c in calls.items()} == {
         "2024": "done",
@@ -119,7 +120,8 @@ def test_demo_projects_tranches_acceptance_and_filings(loaded: dict[str, int]) -
 
 
 def test_demo_prints_the_reviewer_and_winner_logins(loaded: dict[str, int]) -> None:
-    logins = [login for login, _role in demo_accounts()]
+    logins = [login for login, _role, _try in demo_accounts()]
     assert logins[-2:] == ["reviewer@kechuang.example", "admin-jinmin@kechuang.example"]
     reviewer = User.objects.get(email="reviewer@kechuang.example")
-    assert r.PanelMember.objects.filter(expert__user=reviewer).count() == 2
+    # the 2024 and 2025 panels, and the review open for scoring now
+    assert r.PanelMember.objects.filter(expert__user=reviewer).count() == 3

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from kechuang import cli
 from kechuang.accounts.models import User
@@ -46,7 +47,20 @@ def test_demo_no_serve_loads_once(no_static: list[int], capsys: Any) -> None:
     assert cli.main(["demo", "--no-serve"]) == 0
     first = capsys.readouterr().out
     assert counts() == EXPECTED
-    assert "已载入演示数据：41 个组织，31 条需求，50 项成果，36 位专家，48 个账号。" in first
+    # the loader's counts say how many of each the public sees (the home page's counts)
+    assert (
+        "已载入演示数据：41 个组织，48 个账号；\n"
+        "  需求 31 条（已发布 24 条，其余为草稿、待审核或已退回）；\n"
+        "  成果 50 项（已发布 44 项，其余为草稿、待审核或已退回）；\n"
+        "  专家 36 位（已公开 33 位，其余为草稿或已隐藏）。\n"
+    ) in first
+    home = Client().get("/")
+    assert home.context["counts"] == {
+        "needs": 24,
+        "achievements": 44,
+        "experts": 33,
+        "organizations": 41,
+    }
     assert "admin@kechuang.example" in first
     assert "只能用于本机演示" in first
     audit_before = AuditEntry.objects.count()

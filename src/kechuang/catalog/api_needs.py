@@ -74,7 +74,9 @@ class NeedFieldsIn(InputSchema):
     keywords: list[str] | None = Field(None, description="关键词，最多 10 个，每个不超过 20 字。")
     budget_min: Decimal | None = Field(None, description="预算下限（万元）。")
     budget_max: Decimal | None = Field(None, description="预算上限（万元），不低于下限。")
-    deadline: date | None = Field(None, description="截止日期，不早于今天。")
+    deadline: date | None = Field(
+        None, description="截止日期，不早于今天，不晚于发布有效期（今天起 180 天）。"
+    )
     contact_name: str | None = Field(None, description="联系人。")
     contact_phone: str | None = Field(None, description="联系电话。")
     contact_email: str | None = Field(None, description="联系邮箱。")
@@ -133,7 +135,8 @@ def get_need(request: HttpRequest, need_id: int) -> Any:
     "",
     response={201: NeedOut, **problems(401, 403, 422)},
     summary="创建需求",
-    description="以草稿状态创建一条需求。所有字段一次校验，任何一项不合格都不保存。",
+    description="以草稿状态创建一条需求。所有字段一次校验，任何一项不合格都不保存；"
+    "截止日期晚于发布有效期时返回 422 `deadline_after_expiry`。",
 )
 def create_need(request: HttpRequest, payload: NeedCreateIn) -> Any:
     user = token_user(request)

@@ -134,3 +134,48 @@ def access_project_by_id(user: Any, pk: Any, *, action: str = "view") -> Project
     if action == "execute" and not own:
         raise PermissionDenied()
     return item
+
+
+# ---------------------------------------------------------------- what a page may offer
+# Each predicate is asked both by the page it guards (404 when false) and by every link
+# to that page, so a link is shown exactly to those who may use it.
+
+
+def call_organisers(user: Any) -> list[Organization]:
+    """Organisations ``user`` may create a call for: those they manage (admin or staff),
+    top of each subtree first; every active organisation for a platform administrator,
+    who manages them all (``Viewer.manages``) without being a member of any."""
+    from kechuang.orgs.selectors import managed_organizations
+
+    if viewer_for(user).is_platform_admin:
+        return list(Organization.objects.filter(is_active=True).order_by("depth", "name"))
+    return [o for o in managed_organizations(user) if o.is_active]
+
+
+def may_create_call(user: Any) -> bool:
+    """Whether ``call_organisers(user)`` has any organisation (without listing them)."""
+    from kechuang.orgs.selectors import managed_organizations
+
+    if viewer_for(user).is_platform_admin:
+        return Organization.objects.filter(is_active=True).exists()
+    return managed_organizations(user).filter(is_active=True).exists()
+
+
+def may_recommend(user: Any) -> bool:
+    """Whether ``user`` decides recommendations at some level: an admin or staff member of
+    an association (only associations sit in a recommendation chain), or a platform
+    administrator."""
+    viewer = viewer_for(user)
+    if viewer.is_platform_admin:
+        return True
+    return any(
+        o.is_association
+        for o in Organization.objects.filter(path__in=viewer.managed_paths, is_active=True)
+    )
+
+
+def may_see_filings(user: Any) -> bool:
+    """Whether ``user`` has a filing dashboard: a manager of some organisation (its own
+    calls' filings and, for an association, its subtree's), or a platform administrator."""
+    viewer = viewer_for(user)
+    return viewer.is_platform_admin or bool(viewer.managed_paths)

@@ -203,7 +203,9 @@ def project_list(user: Any) -> QuerySet[Project]:
 def published_acceptances() -> QuerySet[Acceptance]:
     return (
         Acceptance.objects.filter(published_at__isnull=False)
-        .select_related("project__award__application__call__organiser")
+        .select_related(
+            "project__award__application__call__organiser", "project__award__call_problem"
+        )
         .order_by("-published_at", "-id")
     )
 

@@ -13,7 +13,7 @@ from string import ascii_uppercase
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from kechuang.challenges.choices import (
     PUBLIC_CALL_STATUSES,
@@ -117,27 +117,58 @@ def quota_left(call: Call, association: Organization) -> int | None:
 class SubtreeStats:
     association: Organization
     calls: int
-    by_kind: list[tuple[Any, int]]  # (label, count) in FilingKind order
+    by_kind: list[tuple[Any, int]]  # (label saying what is counted, count)
     by_level: list[tuple[Any, int]]  # (organiser level label, calls)
+
+
+# What each filing kind adds to the statistics, and the label saying exactly what that is.
+# A filing is written only by a public step (publication, close, award …), so drafts and
+# anything else unpublished never reach these numbers, whoever looks.
+STAT_LABELS: dict[str, Any] = {
+    FilingKind.CALL_PUBLISHED: gettext_lazy("榜单发布次数"),
+    FilingKind.PROBLEMS: gettext_lazy("已发布榜单的题目数"),
+    FilingKind.APPLICATIONS: gettext_lazy("揭榜申请数（已截止榜单收到的，不含草稿和撤回）"),
+    FilingKind.WINNER: gettext_lazy("确定的揭榜方"),
+    FilingKind.PROJECT: gettext_lazy("立项项目"),
+    FilingKind.MILESTONE: gettext_lazy("里程碑评审结论"),
+    FilingKind.ACCEPTANCE: gettext_lazy("已作出的验收结论"),
+}
+
+
+def _filing_weight(kind: str, params: dict[str, Any]) -> int:
+    """How many things one filing reports: a problems filing lists the call's problems, an
+    applications filing the total received at the close; every other filing is one step."""
+    if kind == FilingKind.PROBLEMS:
+        return len(params.get("items") or [])
+    if kind == FilingKind.APPLICATIONS:
+        return int(params.get("total") or 0)
+    return 1
 
 
 def subtree_stats(association: Organization) -> SubtreeStats:
     """Filed key steps of calls organised inside ``association``'s subtree: what an
-    association publishes about its area (counts only, every call is public once filed)."""
+    association publishes about its area (counts only, every call is public once filed).
+
+    ``calls`` counts the distinct calls with any filing; each number of ``by_kind`` counts
+    what its label says (problems and applications are summed over the filings that
+    report them, not counted as filings).
+    """
     rows = list(
         Filing.objects.filter(organiser__path__startswith=association.path).values_list(
-            "call_id", "kind", "organiser__level"
+            "call_id", "kind", "organiser__level", "params"
         )
     )
-    kinds = Counter(kind for _, kind, _ in rows)
+    kinds: Counter[str] = Counter()
+    for _call, kind, _level, params in rows:
+        kinds[kind] += _filing_weight(kind, params or {})
     levels: Counter[str] = Counter()
-    for _call, level in {(c, lv) for c, _, lv in rows}:
+    for _call, level in {(c, lv) for c, _, lv, _ in rows}:
         levels[level or ""] += 1
     level_labels = dict(AssociationLevel.choices)
     return SubtreeStats(
         association=association,
-        calls=len({call_id for call_id, _, _ in rows}),
-        by_kind=[(label, kinds.get(value, 0)) for value, label in FilingKind.choices],
+        calls=len({call_id for call_id, _, _, _ in rows}),
+        by_kind=[(STAT_LABELS[value], kinds.get(value, 0)) for value in FilingKind.values],
         by_level=[
             (str(level_labels.get(level, level or "—")), n) for level, n in sorted(levels.items())
         ],

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.challenges.access import may_recommend, may_see_filings
 from kechuang.challenges.choices import FilingKind
 from kechuang.challenges.forms import RecommendationForm
 from kechuang.challenges.selectors import (
@@ -55,7 +56,7 @@ def _queue_rows(user: Any) -> list[dict[str, Any]]:
 @login_required
 @page_errors
 def recommendation_queue_page(request: HttpRequest) -> HttpResponse:
-    if not viewer_for(request.user).managed_paths and not request.user.is_superuser:
+    if not may_recommend(request.user):
         raise Http404()
     return render(request, "challenges/recommendations.html", {"rows": _queue_rows(request.user)})
 
@@ -95,9 +96,9 @@ def recommendation_decide_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @page_errors
 def filing_dashboard(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_for(request.user)
-    if not viewer.managed_paths and not viewer.is_platform_admin:
+    if not may_see_filings(request.user):
         raise Http404()
+    viewer = viewer_for(request.user)
     kind = request.GET.get("kind", "")
     if kind not in FilingKind.values:
         kind = ""

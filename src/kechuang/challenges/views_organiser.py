@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from kechuang.challenges.access import access_application_by_id, access_call_by_id
+from kechuang.challenges.access import (
+    access_application_by_id,
+    access_call_by_id,
+    call_organisers,
+    may_create_call,
+    may_recommend,
+    may_see_filings,
+)
 from kechuang.challenges.choices import CALL_TRANSITIONS, ApplicationStatus, CallStatus
 from kechuang.challenges.forms import (
     INDICATOR_KEYS,
@@ -35,7 +42,6 @@ from kechuang.challenges.services.calls import (
 )
 from kechuang.challenges.views_apply import render_application
 from kechuang.common.errors import KechuangError
-from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for
@@ -59,13 +65,19 @@ def call_url(call: Any) -> str:
 def call_manage(request: HttpRequest) -> HttpResponse:
     """Calls the viewer runs, drafts included."""
     calls = list(call_list(request.user, mine=True)[:100])
-    return render(request, "challenges/call_manage.html", {"calls": calls})
+    ctx = {
+        "calls": calls,
+        "may_create_call": may_create_call(request.user),
+        "may_recommend": may_recommend(request.user),
+        "may_see_filings": may_see_filings(request.user),
+    }
+    return render(request, "challenges/call_manage.html", ctx)
 
 
 @login_required
 @page_errors
 def call_create_page(request: HttpRequest) -> HttpResponse:
-    organisers = list(managed_organizations(request.user))
+    organisers = call_organisers(request.user)
     if not organisers:
         raise Http404()
     form = CallForm(request.POST or None, organisers=organisers)

@@ -10,7 +10,11 @@ Three calls, dated relative to the day of loading:
   tree (杭州; 成都 → 四川; 四川; 广东 declines), a two-round review by a panel of five
   experts and the researcher (conflicts detected, assignment solved), decision, notice,
   three awards, and a subsidised project with one milestone passed and paid, one pending;
-- 浙江省科协's 2026 call, open for applications now.
+- 浙江省科协's 2026 call, open for applications now, with a draft bid of 澜储能源 (the
+  enterprise account) to finish and submit;
+- 浙江省科协's review of outstanding projects (purpose "other"), open for scoring now:
+  the reviewer account and two more experts on its panel, the assignment solved, no
+  score yet.
 
 Every step is a service call by the account that would make it, at the moment it would
 happen, so events, audit entries, notifications and filings are the real ones.
@@ -54,14 +58,18 @@ from kechuang.demo.challenges_data import (
     ACCOUNTS,
     BIDS_2024,
     BIDS_2025,
+    DRAFT_BID,
     LENIENCY,
     OPEN_CALL,
     OPEN_PROBLEMS,
+    OPEN_REVIEW,
+    OPEN_REVIEW_ITEMS,
     PROBLEM_2024,
     PROBLEMS_2025,
     QUALITY,
     RECOMMENDATIONS_2025,
     RESEARCHER_EMAIL,
+    REVIEWER_EMAIL,
     REVIEWERS,
     WINNERS_2025,
     Bid,
@@ -71,15 +79,19 @@ from kechuang.demo.clock import DemoClock
 from kechuang.orgs.choices import Role
 from kechuang.orgs.models import Organization
 from kechuang.orgs.services import membership_add
-from kechuang.review.choices import MemberRole, ProcessAction
+from kechuang.review.choices import MemberRole, ProcessAction, Purpose
 from kechuang.review.models import Criterion, ReviewAssignment, ReviewItem, ReviewProcess
 from kechuang.review.services import (
+    PartyIn,
     assignment_solve,
     conflicts_detect,
     decision_record,
     invitation_respond,
+    item_create,
     member_invite,
     notice_open,
+    panel_create,
+    process_create,
     process_transition,
     score_submit,
 )
@@ -87,7 +99,14 @@ from kechuang.review.services import (
 NOTICE_DAYS = 7
 # three reviewers per bid (the demo panels have four and six), at most four bids each
 REVIEW_RULES = {"panel_size": 3, "max_load": 4}
-__all__ = ["ACCOUNTS", "load"]
+__all__ = [
+    "ACCOUNTS",
+    "DRAFT_BID",
+    "OPEN_REVIEW",
+    "OPEN_REVIEW_ITEMS",
+    "REVIEWER_EMAIL",
+    "load",
+]
 
 
 def _indicators(rows: list[tuple[str, str, str]]) -> list[dict[str, str]]:
@@ -308,7 +327,8 @@ def load(
         demo.load_reviewers()
         _call_2024(demo)
         _call_2025(demo)
-        _open_call(demo)
+        _draft_bid(demo, _open_call(demo))
+        _open_review(demo)
     return {
         "calls": Call.objects.count(),
         "applications": Application.objects.count(),
@@ -404,7 +424,7 @@ def _call_2024(demo: ChallengeDemo) -> None:
         project=project,
         results=[
             {"name": "温度测量误差", "achieved": "0.2", "met": True},
-            {"name": "单次充电续航", "achieved": "41", "met": True},
+            {"name": "单次充电续航", "achieved": "47", "met": True},
         ],
         verdict="passed",
         summary="各项指标均达到榜单要求，终端已在 3 条配送线路稳定运行。",
@@ -521,7 +541,7 @@ def _call_2025(demo: ChallengeDemo) -> None:
     tranche_release(actor=zj_staff, milestone=m1)
 
 
-def _open_call(demo: ChallengeDemo) -> None:
+def _open_call(demo: ChallengeDemo) -> Call:
     zj_staff = demo.managers["zj"]
     demo.at(-8)
     call = demo.new_call("zj", opens=-7, deadline=45, **OPEN_CALL)
@@ -538,4 +558,75 @@ def _open_call(demo: ChallengeDemo) -> None:
             **p.funding,
         )
     demo.at(-7)
-    call_transition(actor=zj_staff, call=call, action="publish")
+    return call_transition(actor=zj_staff, call=call, action="publish")
+
+
+def _draft_bid(demo: ChallengeDemo, call: Call) -> Application:
+    """The enterprise account's bid on the open call, saved but not submitted."""
+    b = DRAFT_BID
+    demo.at(-2)
+    return application_create(
+        actor=demo.managers[b.org],
+        call_problem=list(call.problems.order_by("id"))[b.problem],
+        kind="organization",
+        organization=demo.orgs[b.org],
+        partners=[],
+        title=b.title,
+        technical_route=b.route,
+        indicators=_indicators(b.indicators),
+        budget=b.budget,
+        schedule="第 1–4 个月采集焊点样本并训练模型；第 5–12 个月产线部署与连续运行验证。",
+        team=[
+            {"name": n, "role": role, "affiliation": demo.orgs[b.org].name} for n, role in b.team
+        ],
+    )
+
+
+def _open_review(demo: ChallengeDemo) -> ReviewProcess:
+    """A review open for scoring: items written in it, a panel seated and assigned, round 1
+    open with its deadline two weeks ahead, nothing scored."""
+    runner = demo.managers["zj"]
+    demo.at(-12)
+    process = process_create(
+        actor=runner,
+        organiser=demo.orgs["zj"],
+        title=OPEN_REVIEW["title"],
+        purpose=Purpose.OTHER,
+        rounds=1,
+        rules={"panel_size": len(OPEN_REVIEW["reviewers"]), "max_load": len(OPEN_REVIEW_ITEMS)},
+    )
+    panel = panel_create(actor=runner, process=process, name=OPEN_REVIEW["panel"])
+    for n, row in enumerate(OPEN_REVIEW_ITEMS):
+        demo.at(-12 + n * 0.1)
+        org = demo.orgs[row.org]
+        item_create(
+            actor=runner,
+            process=process,
+            title=row.title,
+            text=row.text,
+            parties=[PartyIn(name=org.name, organization=org)],
+            panel=panel,
+        )
+    demo.at(-10)
+    members = [
+        member_invite(
+            actor=runner,
+            panel=panel,
+            expert=demo.experts[email],
+            role=MemberRole.CHAIR if email == OPEN_REVIEW["chair"] else MemberRole.REVIEWER,
+        )
+        for email in OPEN_REVIEW["reviewers"]
+    ]
+    conflicts_detect(actor=runner, process=process)
+    process_transition(actor=runner, process=process, action=ProcessAction.START_ASSIGNMENT)
+    assignment_solve(actor=runner, process=process)
+    demo.at(-9)
+    for m in members:
+        invitation_respond(actor=m.expert.user, member=m, accept=True)
+    demo.at(-3)
+    return process_transition(
+        actor=runner,
+        process=process,
+        action=ProcessAction.OPEN_ROUND_1,
+        deadline=demo.base + datetime.timedelta(days=14),
+    )

@@ -309,3 +309,54 @@ OPEN_PROBLEMS: list[OpenProblem] = [
         "具备数控系统二次开发能力。",
     ),
 ]
+
+
+# A review open for scoring now (purpose "other": its items are written in the review):
+# 浙江省科协 runs it, 许文涛 (the reviewer account) sits on its panel with two others, the
+# assignment is solved, round 1 is open and nobody has scored yet.
+class OpenReviewItem(NamedTuple):
+    org: str
+    title: str
+    text: str
+
+
+OPEN_REVIEW: dict[str, Any] = {
+    "title": "2026 年浙江省科协“科技助企”优秀项目评审",
+    "panel": "能源电气组",
+    "reviewers": [REVIEWER_EMAIL, f"reviewer3@{DOMAIN}", f"reviewer5@{DOMAIN}"],
+    "chair": f"reviewer3@{DOMAIN}",
+}
+OPEN_REVIEW_ITEMS: list[OpenReviewItem] = [
+    OpenReviewItem(
+        "hengyue",
+        "10kV 开关柜局部放电与触头温度在线监测系统",
+        "以特高频与暂态地电压传感器联合检测开关柜局部放电，无线测温监测触头温度，"
+        "已在 12 座配电站运行一年，提前发现 3 起绝缘缺陷。",
+    ),
+    OpenReviewItem(
+        "chengtan",
+        "车规级 SiC 功率模块银烧结封装工艺",
+        "以纳米银烧结替代锡焊连接芯片与基板，模块结温循环寿命提高 3 倍，热阻降低 18%，"
+        "已通过 AEC-Q101 可靠性考核并小批量供货。",
+    ),
+    OpenReviewItem(
+        "lanchu",
+        "储能电站电池簇液冷温控与热失控预警系统",
+        "液冷板流道优化与电芯级温度监测结合，电芯最大温差控制在 3℃ 以内，"
+        "并以电压一致性与温升速率提前预警热失控。",
+    ),
+]
+
+# The enterprise account's bid on the open call, saved as a draft for the visitor to
+# finish and submit.
+DRAFT_BID = Bid(
+    "draft",
+    0,
+    "lanchu",
+    "储能电池包汇流排焊点声光融合在线检测方案",
+    "在焊接工位同步采集焊接声发射信号与熔池图像，以轻量化网络判别虚焊与炸点，"
+    "不良焊点在线剔除；方案已在本公司储能电池包产线完成离线验证。",
+    [("虚焊检出率", "99.5", "%"), ("单焊点检测时间", "0.15", "s")],
+    "140",
+    [("沈嘉伟", "项目负责人")],
+)

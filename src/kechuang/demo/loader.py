@@ -22,6 +22,7 @@ from kechuang.accounts.models import User
 from kechuang.accounts.services import user_create_platform_admin, user_register
 from kechuang.catalog.choices import ListingAction, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.catalog.selectors import public_counts
 from kechuang.catalog.services import (
     achievement_create,
     expert_create,
@@ -33,7 +34,7 @@ from kechuang.catalog.services import (
 from kechuang.demo import challenges
 from kechuang.demo.achievements import ACHIEVEMENTS
 from kechuang.demo.experts import EXPERTS
-from kechuang.demo.needs import NEEDS
+from kechuang.demo.needs import DOCKING_NEED, NEEDS
 from kechuang.demo.orgs import DOMAIN, MAIN_ACCOUNTS, ORGS, PASSWORD, Account
 from kechuang.orgs.choices import ASSOCIATION_KINDS, Role
 from kechuang.orgs.models import Organization
@@ -58,18 +59,36 @@ def demo_has_data() -> bool:
     return Organization.objects.exists()
 
 
-def demo_accounts() -> list[tuple[str, str]]:
-    """(login, role) of the main demo accounts, then the challenges' reviewer and winner,
-    that exist in this database."""
+# What each printed login can try in the demo, in one sentence (tests/demo check that the
+# demo holds what each sentence promises).
+CAN_TRY: dict[str, str] = {
+    f"admin@{DOMAIN}": "平台管理员：管理组织与账号，代任一单位创建榜单，查看全部备案汇总",
+    f"zhejiang@{DOMAIN}": (
+        f"省科协工作人员：组织《{challenges.OPEN_REVIEW['title']}》（第一轮评分中，可查看进度、"
+        "调整截止时间），管理 2026 年揭榜榜单"
+    ),
+    f"hangzhou@{DOMAIN}": "市科协工作人员：审核下属单位提交的需求和成果（退回或发布）",
+    f"enterprise@{DOMAIN}": (
+        f"企业管理员：完善并提交揭榜申请草稿《{challenges.DRAFT_BID.title}》，"
+        f"查看需求《{DOCKING_NEED}》的推荐专家与成果"
+    ),
+    f"expert@{DOMAIN}": "科研人员：维护本人专家档案，浏览需求并查看与自己匹配的推荐",
+    challenges.REVIEWER_EMAIL: (
+        f"评审专家：给《{challenges.OPEN_REVIEW['title']}》的 "
+        f"{len(challenges.OPEN_REVIEW_ITEMS)} 个评审对象打分"
+    ),
+    f"admin-jinmin@{DOMAIN}": "揭榜方：为实施中的项目提交第二个里程碑的进展报告",
+}
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(login, role, what it can try) of the main demo accounts, then the challenges'
+    reviewer and winner, that exist in this database."""
+    logins = [(a.email, a.role) for a in MAIN_ACCOUNTS] + list(challenges.ACCOUNTS)
     present = set(
-        User.objects.filter(email__in=[a.email for a in MAIN_ACCOUNTS]).values_list(
-            "email", flat=True
-        )
+        User.objects.filter(email__in=[e for e, _ in logins]).values_list("email", flat=True)
     )
-    main = [(a.email, a.role) for a in MAIN_ACCOUNTS if a.email in present]
-    extra = User.objects.filter(email__in=[e for e, _ in challenges.ACCOUNTS])
-    found = set(extra.values_list("email", flat=True))
-    return main + [(e, role) for e, role in challenges.ACCOUNTS if e in found]
+    return [(e, role, CAN_TRY.get(e, "")) for e, role in logins if e in present]
 
 
 class _Loader:
@@ -243,7 +262,9 @@ def _cached_encode(password: str, salt: str, iterations: int | None) -> str:
 
 @transaction.atomic
 def demo_load() -> dict[str, int]:
-    """Load every demo object in one transaction; returns what was created."""
+    """Load every demo object in one transaction; returns what was created: the number of
+    each kind of record (every status) and, as ``<kind>_published``, how many of the
+    needs, achievements and experts the public sees (``catalog.selectors.public_counts``)."""
     loader = _Loader()
     hashers = list(settings.PASSWORD_HASHERS)
     if hashers and hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher":
@@ -258,6 +279,7 @@ def demo_load() -> dict[str, int]:
         found = challenges.load(
             orgs=loader.orgs, managers=loader.managers, admin=loader.admin, password=PASSWORD
         )
+    public = public_counts()
     return {
         **found,
         "organizations": Organization.objects.count(),
@@ -265,4 +287,8 @@ def demo_load() -> dict[str, int]:
         "needs": Need.objects.count(),
         "achievements": Achievement.objects.count(),
         "experts": ExpertProfile.objects.count(),
+        # what the home page counts: published and not expired
+        "needs_published": public["needs"],
+        "achievements_published": public["achievements"],
+        "experts_published": public["experts"],
     }

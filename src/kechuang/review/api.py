@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from kechuang.api.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, PageIn, paginate, problems
 from kechuang.catalog.access import access_expert_by_id
-from kechuang.common.errors import NotFound
+from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.review import selectors
 from kechuang.review.access import (
@@ -50,6 +51,7 @@ from kechuang.review.services import (
     assignment_set_manual,
     decision_record,
     item_add,
+    item_create,
     objection_file,
     objection_handle,
     process_create,
@@ -183,7 +185,9 @@ def review_item_list(request: HttpRequest, process_id: int, params: Query[PageIn
     "/processes/{process_id}/items",
     response={201: ItemOut, **problems(401, 403, 404, 409, 422)},
     summary="加入评审对象",
-    description="第一轮评审开始前，组织方加入评审对象及其申报方（用于利益冲突检测）。",
+    description="第一轮评审开始前，组织方加入评审对象及其申报方（用于利益冲突检测）。"
+    "“其他评审”的评审对象不来自其他业务：省略 subject_type 与 subject_id，由评审自行编号；"
+    "其他用途的评审省略时返回 422。",
 )
 def review_item_add(request: HttpRequest, process_id: int, payload: ItemAddIn) -> Any:
     user = token_user(request)
@@ -200,16 +204,34 @@ def review_item_add(request: HttpRequest, process_id: int, payload: ItemAddIn) -
         )
         for p in payload.parties
     ]
-    item = item_add(
-        actor=user,
-        process=process,
-        subject_type=payload.subject_type,
-        subject_id=payload.subject_id,
-        title=payload.title,
-        text=payload.text,
-        parties=parties,
-        panel=panel,
-    )
+    if payload.subject_type is None and payload.subject_id is None:
+        item = item_create(
+            actor=user,
+            process=process,
+            title=payload.title,
+            text=payload.text,
+            parties=parties,
+            panel=panel,
+        )
+    elif payload.subject_type is None or payload.subject_id is None:
+        raise ValidationFailed(
+            fields={
+                "subject_type" if payload.subject_type is None else "subject_id": [
+                    _("subject_type 与 subject_id 须同时给出或同时省略。")
+                ]
+            }
+        )
+    else:
+        item = item_add(
+            actor=user,
+            process=process,
+            subject_type=payload.subject_type,
+            subject_id=payload.subject_id,
+            title=payload.title,
+            text=payload.text,
+            parties=parties,
+            panel=panel,
+        )
     return Status(201, item)
 
 

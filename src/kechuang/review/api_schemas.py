@@ -155,8 +155,13 @@ class PartySchemaIn(InputSchema):
 
 
 class ItemAddIn(InputSchema):
-    subject_type: str = Field(..., max_length=50, description="如 challenges.application。")
-    subject_id: int = Field(..., ge=0)
+    subject_type: str | None = Field(
+        None,
+        max_length=50,
+        description="如 challenges.application；“其他评审”不填（与 subject_id 一起省略），"
+        "由评审自行编号。",
+    )
+    subject_id: int | None = Field(None, ge=0)
     title: str = Field(..., max_length=200)
     text: str = Field("", max_length=20000)
     parties: list[PartySchemaIn] = Field(default_factory=list)

@@ -117,6 +117,35 @@ class PanelForm(forms.Form):
     name = forms.CharField(label=_("评审组名称"), max_length=50)
 
 
+class ItemForm(forms.Form):
+    """An item written into an "other" review: what is reviewed and who stands behind it
+    (the organisation, when known, feeds the conflict-of-interest checks)."""
+
+    title = forms.CharField(label=_("评审对象标题"), max_length=200)
+    text = forms.CharField(
+        label=_("内容摘要"),
+        max_length=20000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    applicant = forms.CharField(label=_("申报方名称"), max_length=100, required=False)
+    organization = forms.TypedChoiceField(
+        label=_("申报单位（用于利益冲突检测）"), coerce=int, required=False, empty_value=None
+    )
+    panel = forms.TypedChoiceField(label=_("评审组"), coerce=int, required=False, empty_value=None)
+
+    def __init__(
+        self, *args: Any, organizations: Iterable[Any], panels: Iterable[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (o.pk, o.name) for o in organizations
+        ]
+        self.fields["panel"].choices = [("", _("未分组"))] + [  # type: ignore[attr-defined]
+            (p.pk, p.name) for p in panels
+        ]
+
+
 class InviteForm(forms.Form):
     panel = forms.TypedChoiceField(label=_("评审组"), coerce=int)
     role = forms.ChoiceField(label=_("角色"), choices=MemberRole.choices)

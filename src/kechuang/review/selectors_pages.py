@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import Case, IntegerField, QuerySet, Value, When, prefetch_related_objects
 
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list
@@ -43,13 +43,21 @@ def last_round(process: ReviewProcess) -> int:
 
 
 def my_invitations(user: Any) -> QuerySet[PanelMember]:
-    """The user's panel seats in every process, newest first (invited ones included)."""
+    """The user's panel seats in every process: invitations still waiting for an answer
+    first (they need the user's action), then the rest; newest first within each."""
     if user is None or not user.is_authenticated:
         return PanelMember.objects.none()
     return (
         PanelMember.objects.filter(expert__user=user)
         .select_related("panel__process", "expert")
-        .order_by("-invited_at", "-id")
+        .annotate(
+            answered=Case(
+                When(status=InvitationStatus.INVITED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("answered", "-invited_at", "-id")
     )
 
 
@@ -96,7 +104,15 @@ def my_tasks(user: Any) -> list[Task]:
         if round_no is not None and not a.item.in_round(round_no):
             round_no = None
         out.append(Task(a, round_no, round_no is not None and (a.pk, round_no) in scored))
-    return out
+    # what is to be scored now first, the earliest deadline first (then in process and
+    # item order); then the rest, the newest process first
+    far = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    due = sorted((t for t in out if t.due), key=lambda t: t.deadline or far)
+    rest = sorted(
+        (t for t in out if not t.due),
+        key=lambda t: (-t.assignment.item.process.created_at.timestamp(), t.assignment.item_id),
+    )
+    return due + rest
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("panels/<int:pk>/", views_panels.panel_detail, name="panel_detail"),
     path("members/<int:pk>/respond/", views_panels.respond, name="respond"),
     path("members/<int:pk>/withdraw/", views_panels.withdraw, name="withdraw"),
+    path("<int:pk>/items/new/", views.item_create_page, name="item_create"),
     path("items/<int:pk>/", views_scoring.item_detail, name="item_detail"),
     path("items/<int:pk>/place/", views.item_place_page, name="item_place"),
     path("items/<int:pk>/assign/", views_assign.item_assign, name="item_assign"),

@@ -29,11 +29,13 @@ from kechuang.review.choices import (
     TRANSITIONS,
     ProcessAction,
     ProcessStatus,
+    Purpose,
 )
 from kechuang.review.forms import (
     DEFAULT_CRITERIA,
     AdvanceForm,
     CriterionFormSet,
+    ItemForm,
     NoticeForm,
     PanelForm,
     ProcessForm,
@@ -45,6 +47,8 @@ from kechuang.review.models import Panel
 from kechuang.review.selectors import item_list, panel_list, process_list
 from kechuang.review.selectors_pages import current_round, invitation_counts, my_tasks
 from kechuang.review.services import (
+    PartyIn,
+    item_create,
     item_place,
     panel_create,
     process_create,
@@ -163,8 +167,20 @@ def _actions(process: Any, roles: Any) -> list[dict[str, Any]]:
     return out
 
 
+def _item_form(process: Any, data: Any = None) -> ItemForm:
+    return ItemForm(
+        data,
+        organizations=Organization.objects.filter(is_active=True).order_by("depth", "name"),
+        panels=process.panels.order_by("id"),
+    )
+
+
 def _detail(
-    request: HttpRequest, process: Any, *, deadline_form: RoundDeadlineForm | None = None
+    request: HttpRequest,
+    process: Any,
+    *,
+    deadline_form: RoundDeadlineForm | None = None,
+    item_form: ItemForm | None = None,
 ) -> HttpResponse:
     roles = roles_for(request.user, process)
     ctx: dict[str, Any] = process_context(request, process, "overview", roles)
@@ -191,6 +207,10 @@ def _detail(
             open_round=open_round,
             round_deadline=process.round_deadline(open_round) if open_round else None,
             deadline_form=deadline_form or RoundDeadlineForm(),
+            # only an "other" review gets its items here; the rest are handed over
+            item_form=item_form or _item_form(process)
+            if process.purpose == Purpose.OTHER and process.status in SETUP_STATUSES
+            else None,
         )
     if roles.seats:
         ctx["my_tasks"] = [
@@ -200,7 +220,7 @@ def _detail(
         ctx["my_items"] = [
             i for i in item_list(request.user, process) if i.pk in roles.applicant_item_ids
         ]
-    status = 422 if deadline_form is not None else 200
+    status = 422 if deadline_form is not None or item_form is not None else 200
     return render(request, "review/process_detail.html", ctx, status=status)
 
 
@@ -284,6 +304,43 @@ def panel_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("评审组已创建。"))
     return redirect("review:process_detail", process.pk)
+
+
+@login_required
+@require_POST
+@page_errors
+def item_create_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an item to an "other" review; errors come back on the form's fields."""
+    process = access_process_by_id(request.user, pk, action="run")
+    form = _item_form(process, request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        organization = (
+            Organization.objects.filter(pk=d["organization"], is_active=True).first()
+            if d["organization"]
+            else None
+        )
+        name = d["applicant"] or (organization.name if organization else "")
+        try:
+            item_create(
+                actor=request.user,
+                process=process,
+                title=d["title"],
+                text=d["text"],
+                parties=[PartyIn(name=name, organization=organization)] if name else [],
+                panel=process.panels.filter(pk=d["panel"]).first() if d["panel"] else None,
+            )
+        except KechuangError as exc:
+            if not set(exc.fields) <= set(form.fields):
+                # not about what was typed (the first round opened meanwhile, or the
+                # process takes no items from here): said above the page
+                flash_error(request, exc)
+                return redirect_for(request, reverse("review:process_detail", args=[process.pk]))
+            show_error(form, exc)
+        else:
+            messages.success(request, _("评审对象已添加。"))
+            return redirect_for(request, reverse("review:process_detail", args=[process.pk]))
+    return _detail(request, process, item_form=form)
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
@@ -25,6 +26,10 @@ from kechuang.common.validation import Errors, to_date
 from kechuang.matching.services import mark_dirty
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
+
+# How long a published need or achievement stays published before it expires or is renewed.
+PUBLICATION_DAYS = 180
+DEADLINE_AFTER_EXPIRY = "deadline_after_expiry"
 
 NEED_FIELDS = (
     "title",
@@ -59,7 +64,9 @@ LISTING_M2M = ("disciplines", "cooperation_modes")
 L = TypeVar("L", Need, Achievement)
 
 
-def _check_need(errors: Errors, need: Need) -> None:
+def _check_need(errors: Errors, need: Need) -> bool:
+    """Field errors of a need's own rules; True when its deadline lies after the end of
+    the publication period."""
     for field in ("budget_min", "budget_max"):
         value = getattr(need, field)
         if value is not None and not isinstance(value, Decimal):
@@ -76,8 +83,25 @@ def _check_need(errors: Errors, need: Need) -> None:
         errors.add("budget_max", _("预算下限不能高于预算上限。"))
     if isinstance(need.deadline, str):
         need.deadline = to_date(errors, "deadline", need.deadline)
-    if need.deadline is not None and need.deadline < timezone.localdate():
+    today = timezone.localdate()
+    if need.deadline is not None and need.deadline < today:
         errors.add("deadline", _("截止日期不能早于今天。"))
+    elif need.deadline is not None and need.deadline > latest_deadline(today):
+        # A published need expires after PUBLICATION_DAYS at the latest: a later deadline
+        # would be shown to nobody for the rest of the time.
+        errors.add(
+            "deadline",
+            _("截止日期不能晚于发布有效期（发布后 %(days)d 天，即 %(date)s）。")
+            % {"days": PUBLICATION_DAYS, "date": latest_deadline(today).isoformat()},
+        )
+        return True
+    return False
+
+
+def latest_deadline(today: datetime.date) -> datetime.date:
+    """The latest deadline a need written today may have: the end of the publication
+    period it gets if published today (editing is only possible before publication)."""
+    return today + datetime.timedelta(days=PUBLICATION_DAYS)
 
 
 @transaction.atomic
@@ -113,10 +137,12 @@ def _listing_write(
     ):
         errors.add("cooperation_modes", _("请至少选择一种合作方式。"))
     _check_common(errors, item)
-    if isinstance(item, Need):
-        _check_need(errors, item)
+    late = isinstance(item, Need) and _check_need(errors, item)
     _full_clean(errors, item, exclude=[*LISTING_M2M, "organization", "created_by"])
-    errors.raise_if_any()
+    # the one refusal a client may want to handle on its own gets its own code
+    errors.raise_if_any(
+        code=DEADLINE_AFTER_EXPIRY if late and list(errors) == ["deadline"] else None
+    )
     changed = None if creating else [f.removesuffix("_id") for f in fields if f in data]
     _save_with_m2m(item, resolved, changed)
     audit_record(

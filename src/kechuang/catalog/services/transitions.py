@@ -13,12 +13,10 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.catalog.choices import TRANSITIONS, ListingAction, ListingStatus
 from kechuang.catalog.models import Achievement, Need
-from kechuang.catalog.services.listings import L
+from kechuang.catalog.services.listings import PUBLICATION_DAYS, L
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from kechuang.matching.services import mark_dirty
 from kechuang.orgs.access import viewer_for
-
-PUBLICATION_DAYS = 180
 
 
 @transaction.atomic

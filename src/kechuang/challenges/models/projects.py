@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -240,3 +241,29 @@ class Acceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: {self.verdict}"
+
+    def shown_results(self) -> list[dict[str, Any]]:
+        """The rows as shown: each with its direction (``rule``: the row's own or, for rows
+        recorded before it was stored, the problem's), the promised number without it,
+        and ``met`` only when the organiser marked it and the achieved number does not
+        contradict the promise (``challenges.indicators``)."""
+        from kechuang.challenges.indicators import meets, rule_for, split_target
+
+        required = {
+            str(r.get("name")): str(r.get("target") or "")
+            for r in self.project.award.call_problem.indicators or []
+        }
+        out = []
+        for row in self.results:
+            promised = str(row.get("promised") or "")
+            rule = row.get("rule") or rule_for(promised, required.get(row.get("name", ""), ""))
+            check = meets(rule, promised, str(row.get("achieved") or ""))
+            out.append(
+                {
+                    **row,
+                    "rule": rule,
+                    "promised": split_target(promised)[1],
+                    "met": bool(row.get("met")) and check is not False,
+                }
+            )
+        return out

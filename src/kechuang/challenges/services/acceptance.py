@@ -17,6 +17,7 @@ from kechuang.challenges.choices import (
     FilingKind,
     ProjectStatus,
 )
+from kechuang.challenges.indicators import meets, rule_for, split_target
 from kechuang.challenges.models import Acceptance, Project
 from kechuang.challenges.services.projects import lock_project, organiser_side
 from kechuang.challenges.services.steps import event_record, filing_record, move
@@ -25,8 +26,15 @@ from kechuang.common.locks import locked
 from kechuang.common.validation import Errors, full_clean, refuse
 
 
-def _results(errors: Errors, promised: list[dict], rows: Any) -> list[dict[str, Any]]:
-    """One row per promised indicator, in the promised order, each with achieved and met."""
+def _results(
+    errors: Errors, promised: list[dict], rows: Any, required: list[dict] | None = None
+) -> list[dict[str, Any]]:
+    """One row per promised indicator, in the promised order, each with achieved and met.
+
+    ``required`` are the problem's indicators: a promise takes its direction (``rule``,
+    ≥ or ≤) from them, and an indicator marked met whose achieved number misses the
+    promise is refused (see ``challenges.indicators``).
+    """
     if not isinstance(rows, list):
         errors.add("results", _("请逐项填写指标完成情况。"))
         return []
@@ -43,16 +51,34 @@ def _results(errors: Errors, promised: list[dict], rows: Any) -> list[dict[str, 
             _("须且只须对承诺的每项指标给出结果：%(names)s。") % {"names": "、".join(names)},
         )
         return []
-    return [
-        {
+    targets = {str(r.get("name")): str(r.get("target") or "") for r in required or []}
+    out = []
+    for p in promised:
+        row = {
             "name": p["name"],
             "unit": p.get("unit", ""),
             "promised": p["target"],
+            "rule": rule_for(str(p["target"]), targets.get(p["name"], "")),
             "achieved": str(given[p["name"]].get("achieved") or "").strip()[:50],
             "met": given[p["name"]]["met"],
         }
-        for p in promised
-    ]
+        if row["met"] and meets(row["rule"], row["promised"], row["achieved"]) is False:
+            errors.add(
+                "results",
+                _(
+                    "“%(name)s”承诺 %(rule)s%(promised)s%(unit)s，"
+                    "实际 %(achieved)s%(unit)s，未达到。"
+                )
+                % {
+                    "name": row["name"],
+                    "rule": row["rule"],
+                    "promised": split_target(row["promised"])[1],
+                    "achieved": row["achieved"],
+                    "unit": row["unit"],
+                },
+            )
+        out.append(row)
+    return out
 
 
 @transaction.atomic
@@ -71,7 +97,12 @@ def acceptance_record(
     if project.status != ProjectStatus.ACCEPTANCE:
         raise InvalidTransition(_("项目尚未申请验收。"))
     errors = Errors()
-    rows = _results(errors, project.award.application.indicators, results)
+    rows = _results(
+        errors,
+        project.award.application.indicators,
+        results,
+        project.award.call_problem.indicators,
+    )
     if verdict == AcceptanceVerdict.PASSED and any(not r["met"] for r in rows):
         errors.add("verdict", _("有指标未达到，不能判定为通过；可选有条件通过或不通过。"))
     item = Acceptance(

@@ -26,9 +26,11 @@ from kechuang.review.services.panels import (
 )
 from kechuang.review.services.process import (
     DEFAULT_RUBRIC,
+    DIRECT_SUBJECT,
     CriterionIn,
     PartyIn,
     item_add,
+    item_create,
     item_place,
     process_create,
     process_transition,
@@ -37,6 +39,7 @@ from kechuang.review.services.scoring import score_revise, score_submit
 
 __all__ = [
     "DEFAULT_RUBRIC",
+    "DIRECT_SUBJECT",
     "CriterionIn",
     "PanelSolve",
     "PartyIn",
@@ -52,6 +55,7 @@ __all__ = [
     "decision_record",
     "invitation_respond",
     "item_add",
+    "item_create",
     "item_place",
     "member_invite",
     "member_withdraw",

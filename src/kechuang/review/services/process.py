@@ -240,6 +240,58 @@ def item_add(
     return item
 
 
+# Items of an "other" review are written in the review itself: no other app hands them
+# over, so each gets a subject of its own kind, numbered within the process.
+DIRECT_SUBJECT = "review.direct"
+
+
+@transaction.atomic
+def item_create(
+    *,
+    actor: Any,
+    process: ReviewProcess,
+    title: str,
+    text: str = "",
+    parties: Sequence[PartyIn] = (),
+    panel: Panel | None = None,
+) -> ReviewItem:
+    """Write an item into a review whose items no other app hands over (purpose "other"):
+    the same checks as ``item_add``, the next number of ``DIRECT_SUBJECT`` as its subject.
+
+    Challenge applications, milestones and acceptances are handed over by the challenge
+    app (each item stands for its record there), so they are refused here.
+    """
+    process = lock_process(process)  # also serialises the numbering below
+    require_runner(actor, process)
+    if process.purpose != Purpose.OTHER:
+        raise ValidationFailed(
+            fields={
+                "purpose": [
+                    _("“%(purpose)s”的评审对象由对应业务交来，不能在评审中直接添加。")
+                    % {"purpose": process.get_purpose_display()}
+                ]
+            }
+        )
+    if not (title or "").strip():
+        raise ValidationFailed(fields={"title": [_("请填写评审对象的标题。")]})
+    last = (
+        process.items.filter(subject_type=DIRECT_SUBJECT)
+        .order_by("-subject_id")
+        .values_list("subject_id", flat=True)
+        .first()
+    )
+    return item_add(
+        actor=actor,
+        process=process,
+        subject_type=DIRECT_SUBJECT,
+        subject_id=(last or 0) + 1,
+        title=title,
+        text=text,
+        parties=parties,
+        panel=panel,
+    )
+
+
 @transaction.atomic
 def item_place(*, actor: Any, item: ReviewItem, panel: Panel) -> ReviewItem:
     """Place an item in a panel (before the first round opens); its old assignments end."""

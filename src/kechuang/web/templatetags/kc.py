@@ -112,3 +112,18 @@ def money_range(low: Any, high: Any) -> str:
     if a is not None:
         return _("%(amount)s起") % {"amount": money(a)}
     return _("面议")
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """A fraction as a percentage for people: 0.500 → "50%", 0.125 → "12.5%"."""
+    if value is None or value == "":
+        return ""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return ""
+    text = f"{number.quantize(Decimal('0.1')):f}".removesuffix(".0")
+    return f"{text}%"
