@@ -158,7 +158,8 @@ def test_login_duplicate_check_and_publish_answer_promptly(demo: Demo) -> None:
     assert f"/needs/{pk}/" in body
 
 
-def test_no_worker_was_killed(demo: Demo) -> None:
+def test_no_worker_was_killed_and_the_background_worker_runs(demo: Demo) -> None:
     log = demo.log.read_text()
     assert "WORKER TIMEOUT" not in log
     assert "Booting worker" in log
+    assert (demo.data_dir / "worker.heartbeat").exists()

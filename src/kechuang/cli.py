@@ -168,8 +168,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         done = subprocess.run(prepare, check=False)
         if done.returncode:
             return done.returncode
-        _out("", f"在浏览器中打开 http://127.0.0.1:{args.port}/ （按 Ctrl+C 停止）", "")
-        return _serve(bind=f"127.0.0.1:{args.port}", workers=2)
+        # The worker indexes what the web requests change (they only queue it while it
+        # runs) and runs the periodic jobs; it loads its own model, in its own process.
+        worker = subprocess.Popen([sys.executable, "-m", "kechuang.cli", "worker"])
+        try:
+            _out("", f"在浏览器中打开 http://127.0.0.1:{args.port}/ （按 Ctrl+C 停止）", "")
+            return _serve(bind=f"127.0.0.1:{args.port}", workers=2)
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
     if args.reset and not _reset_demo_database():
         return 1
     call_command("migrate", interactive=False, verbosity=0)
