@@ -114,7 +114,7 @@ def time_writes(path: Path, n: int, words: Sequence[str], repeat: int) -> dict[s
     backend.close()
     return {
         "items": n,
-        "vector_delta_after": info["vector_delta"],
+        "vector_delta_after": info.get("vector_delta", 0),
         "ms": {
             name: {
                 "p50": round(statistics.median(values), 2),
