@@ -70,6 +70,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The Django admin (/django-admin/) is served only when asked for: the platform's own pages
+# do everything day to day, and a login page less is a login page less to attack.
+KECHUANG_ADMIN = env_bool("KECHUANG_ADMIN", False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -146,11 +150,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:workspace"
 LOGOUT_REDIRECT_URL = "web:home"
 
-# Lockout after repeated failed logins (django-axes), keyed by login name and address.
+# Lockout after repeated failed logins (django-axes), keyed on the account: every spelling
+# of its login and every login path (our form, the Django admin) share one budget, from
+# whatever address (accounts.backends.lockout_key).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "login"
+AXES_USERNAME_CALLABLE = "kechuang.accounts.backends.lockout_key"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "kechuang.accounts.views.lockout"
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
@@ -7,10 +8,13 @@ from kechuang.api.urls import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("django-admin/", admin.site.urls),
     path("accounts/", include("kechuang.accounts.urls")),
     path("challenges/", include("kechuang.challenges.urls")),
     path("reviews/", include("kechuang.review.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
     path("", include("kechuang.web.urls")),
 ]
+
+if settings.KECHUANG_ADMIN:
+    # Behind the same account lockout as the login page (AXES_USERNAME_CALLABLE).
+    urlpatterns.insert(2, path("django-admin/", admin.site.urls))
