@@ -108,6 +108,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Refuses NUL bytes, lone surrogates, oversized bodies and out-of-range numbers with a
+    # 4xx (problem+json under /api/) before any view can store them (kechuang.web.edge).
+    "kechuang.web.edge.EdgeInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

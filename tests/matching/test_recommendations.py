@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from kechuang.catalog.choices import ExpertStatus
 from kechuang.catalog.models import ExpertProfile
@@ -325,3 +326,31 @@ def test_digest_dry_run_prints_and_sends_nothing(world: World, records: dict[str
     assert sent >= 1
     assert mail.outbox == []
     assert any("· 「动力电池包液冷热管理优化」→ 专家：陈建国" in line for line in printed)
+
+
+@pytest.mark.parametrize(
+    ("next_url", "expected"),
+    [
+        ("/needs/", "/needs/"),
+        ("http://testserver/achievements/", "http://testserver/achievements/"),
+        ("https://evil.example/phish", "/workspace/"),
+        ("//evil.example/phish", "/workspace/"),
+        ("/\\evil.example", "/workspace/"),
+        ("javascript:alert(1)", "/workspace/"),
+        ("accounts:logout", "/workspace/"),  # a URL name is not reversed either
+    ],
+)
+def test_dismiss_page_redirects_only_within_the_site(
+    world: World, records: dict[str, Any], next_url: str, expected: str
+) -> None:
+    client = client_for(world.owner_admin)
+    body = {
+        "source": f"need:{records['need'].pk}",
+        "target": f"expert:{records['expert'].pk}",
+        "next": next_url,
+    }
+
+    response = client.post(reverse("web:dismiss"), body)
+
+    assert response.status_code == 302
+    assert response["Location"] == expected

@@ -12,7 +12,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -30,6 +29,7 @@ from kechuang.accounts.services import (
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.selectors import memberships_of
 from kechuang.web.errors import apply_error_to_form, page_errors
+from kechuang.web.redirects import safe_next
 
 LOGIN_BACKEND = "kechuang.accounts.backends.LoginBackend"
 
@@ -40,12 +40,7 @@ def _user(request: HttpRequest) -> User:
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("web:workspace")
+    return safe_next(request, reverse("web:workspace"))
 
 
 @sensitive_post_parameters("password", "password2")

@@ -7,7 +7,7 @@ output schemas from ``Schema``. Each endpoint has its own pair: these are only t
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
@@ -30,7 +30,8 @@ class Problem(Schema):
         ...,
         description=(
             "稳定的错误代码：validation_failed、invalid_file、not_authenticated、"
-            "permission_denied、not_found、invalid_transition、conflict、bad_request。"
+            "permission_denied、not_found、invalid_transition、conflict、bad_request、"
+            "request_too_large。"
         ),
     )
     detail: str
@@ -64,8 +65,17 @@ class UserRef(Schema):
     display_name: str
 
 
+# Ids are 64-bit in the database: a filter on a larger number is a 422, not a query.
+MAX_ID = 2**63 - 1
+# Far beyond any list here, and small enough that page × page_size stays a 64-bit offset.
+MAX_PAGE = 1_000_000
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class PageIn(Schema):
-    page: int = Field(1, ge=1, description="页码，从 1 开始。")
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="页码，从 1 开始。")
     page_size: int = Field(20, ge=1, le=100, description="每页条数，1–100。")
 
 

@@ -14,6 +14,7 @@ from kechuang.api.auth import optional_user, token_user
 from kechuang.api.schemas import (
     PUBLIC,
     CodeName,
+    Id,
     InputSchema,
     OrgRef,
     Page,
@@ -46,8 +47,8 @@ router = Router(tags=["organizations"])
 class OrganizationFilterIn(PageIn):
     kind: OrgKind | None = Field(None, description="组织类型。")
     region: str = Field("", description="行政区划代码；省、市代码包含其下各级。")
-    parent: int | None = Field(None, description="直接上级的 id。")
-    within: int | None = Field(None, description="只列出该组织及其下全部组织。")
+    parent: Id | None = Field(None, description="直接上级的 id。")
+    within: Id | None = Field(None, description="只列出该组织及其下全部组织。")
     q: str = Field("", description="名称或简称包含的文字。")
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -43,6 +44,7 @@ from kechuang.web.catalog_forms import (
 )
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import is_htmx, render_page_or_fragment
+from kechuang.web.redirects import safe_next
 
 PER_PAGE = 10
 KIND_LABELS = {
@@ -177,7 +179,7 @@ def dismiss(request: HttpRequest) -> HttpResponse:
         return HttpResponse(_first(exc), status=422)
     if is_htmx(request):
         return HttpResponse("")
-    return redirect(request.POST.get("next") or "web:workspace")
+    return redirect(safe_next(request, reverse("web:workspace")))
 
 
 def _first(exc: KechuangError) -> str:
