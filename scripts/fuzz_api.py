@@ -39,7 +39,7 @@ ROLES = {
 }
 CHECKS = "not_a_server_error,response_schema_conformance"
 # Revoking the token in use would turn the rest of that role's run into 401s.
-EXCLUDE = ["--exclude-path-regex", r"^/tokens/\{[^}]+\}$"]
+EXCLUDE = ["--exclude-path-regex", r"^/api/v1/tokens/\{[^}]+\}$"]
 
 TOKEN_SCRIPT = """
 import json, django

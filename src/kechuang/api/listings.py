@@ -111,7 +111,7 @@ def publisher(user: Any, org_id: int) -> Organization:
         raise ValidationFailed(fields={"organization": [_("未知的组织。")]}) from None
 
 
-class ActionIn(InputSchema):
+class ListingActionIn(InputSchema):
     reason: str = Field("", description="理由：退回时必填，其他操作可选，最多 500 字。")
 
 
@@ -153,7 +153,10 @@ def add_listing_subresources(
         url_name=f"transition_{noun}",
     )
     def listing_action(
-        request: HttpRequest, item_id: int, action: ActionName, payload: ActionIn | None = None
+        request: HttpRequest,
+        item_id: int,
+        action: ActionName,
+        payload: ListingActionIn | None = None,
     ) -> Any:
         user = token_user(request)
         item = access(user, item_id)

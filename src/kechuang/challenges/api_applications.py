@@ -18,8 +18,8 @@ from kechuang.challenges.access import access_application_by_id, access_call_by_
 from kechuang.challenges.api_schemas import (
     ApplicationOut,
     ApplicationPage,
+    ChallengeReasonIn,
     IndicatorIn,
-    ReasonIn,
     TeamMember,
 )
 from kechuang.challenges.choices import ApplicantKind, RecommendationDecision
@@ -180,7 +180,7 @@ def challenge_application_submit(request: HttpRequest, application_id: int) -> A
     summary="撤回揭榜申请",
 )
 def challenge_application_withdraw(
-    request: HttpRequest, application_id: int, payload: ReasonIn
+    request: HttpRequest, application_id: int, payload: ChallengeReasonIn
 ) -> Any:
     """申报方在评审开始前撤回，撤回后名额释放。"""
     user = token_user(request)

@@ -17,11 +17,11 @@ from kechuang.challenges.access import (
     access_round_by_id,
 )
 from kechuang.challenges.api_schemas import (
-    ActionIn,
     CallDetailOut,
     CallOut,
     CallPage,
     CallProblemOut,
+    ChallengeActionIn,
     IndicatorIn,
 )
 from kechuang.challenges.models import Call, CallProblem
@@ -107,7 +107,7 @@ class ClassifyIn(InputSchema):
     keywords: list[str] | None = None
 
 
-class ProblemActionIn(ActionIn):
+class ProblemActionIn(ChallengeActionIn):
     action: str = Field(
         ..., description="accept、reject（须理由）、offer_internal、take、publish。"
     )
@@ -218,7 +218,7 @@ class CallFieldsIn(InputSchema):
     )
 
 
-class CallActionIn(ActionIn):
+class CallActionIn(ChallengeActionIn):
     evaluator: int | None = Field(
         None, description="start_review 时可指定的第三方评价机构 id（代组织方组织评审）。"
     )

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
 from kechuang.challenges.access import access_application_by_id, access_project_by_id
-from kechuang.challenges.api_schemas import ActionIn, ReasonIn
+from kechuang.challenges.api_schemas import ChallengeActionIn, ChallengeReasonIn
 from kechuang.challenges.choices import AcceptanceVerdict
 from kechuang.challenges.models import ChangeRequest, Milestone, ProgressReport, Project
 from kechuang.challenges.selectors import project_list
@@ -342,7 +342,9 @@ def challenge_change_request(request: HttpRequest, project_id: int, payload: Cha
     summary="审批变更（组织方）",
     description="action：approve 或 reject（须理由）。",
 )
-def challenge_change_decide(request: HttpRequest, change_id: int, payload: ActionIn) -> Any:
+def challenge_change_decide(
+    request: HttpRequest, change_id: int, payload: ChallengeActionIn
+) -> Any:
     user = token_user(request)
     change = ChangeRequest.objects.filter(pk=change_id).first()
     if change is None:
@@ -357,7 +359,9 @@ def challenge_change_decide(request: HttpRequest, change_id: int, payload: Actio
     summary="申请验收（揭榜方）或终止项目（组织方）",
     description="action：request_acceptance 或 terminate（须理由）。",
 )
-def challenge_project_transition(request: HttpRequest, project_id: int, payload: ActionIn) -> Any:
+def challenge_project_transition(
+    request: HttpRequest, project_id: int, payload: ChallengeActionIn
+) -> Any:
     user = token_user(request)
     project = _project(user, project_id, "view")
     project_transition(actor=user, project=project, action=payload.action, reason=payload.reason)
@@ -391,7 +395,9 @@ def challenge_acceptance_record(
     response={200: ProjectOut, **problems(401, 403, 404, 409, 422)},
     summary="公布验收结果",
 )
-def challenge_acceptance_publish(request: HttpRequest, project_id: int, payload: ReasonIn) -> Any:
+def challenge_acceptance_publish(
+    request: HttpRequest, project_id: int, payload: ChallengeReasonIn
+) -> Any:
     """公布验收结果。"""
     user = token_user(request)
     project = _project(user, project_id, "organise")

@@ -23,11 +23,11 @@ class Indicator(Schema):
     unit: str
 
 
-class ReasonIn(InputSchema):
+class ChallengeReasonIn(InputSchema):
     reason: str = Field("", description="理由，最多 500 字；部分操作必填。")
 
 
-class ActionIn(ReasonIn):
+class ChallengeActionIn(ChallengeReasonIn):
     action: str = Field(..., description="操作名，见状态流转表。")
 
 

@@ -110,7 +110,7 @@ class OrganizationUpdateIn(OrganizationFieldsIn):
     """Partial update: only the fields sent change."""
 
 
-class MemberOut(Schema):
+class OrgMemberOut(Schema):
     id: int
     user: UserRef
     email: str | None
@@ -133,7 +133,7 @@ class MemberOut(Schema):
 
 
 class MemberPage(Page):
-    items: list[MemberOut]
+    items: list[OrgMemberOut]
 
 
 class MemberAddIn(InputSchema):
@@ -253,7 +253,7 @@ def list_members(request: HttpRequest, org_id: int, params: Query[PageIn]) -> An
 
 @router.post(
     "/{org_id}/members",
-    response={201: MemberOut, **problems(401, 403, 404, 422)},
+    response={201: OrgMemberOut, **problems(401, 403, 404, 422)},
     summary="添加成员",
     description="按登录名（邮箱或手机号）把已注册的用户加入组织。",
 )
@@ -270,7 +270,7 @@ def add_member(request: HttpRequest, org_id: int, payload: MemberAddIn) -> Any:
 
 @router.patch(
     "/{org_id}/members/{membership_id}",
-    response={200: MemberOut, **problems(401, 403, 404, 422)},
+    response={200: OrgMemberOut, **problems(401, 403, 404, 422)},
     summary="修改成员角色",
     description="组织至少保留一名管理员。",
 )

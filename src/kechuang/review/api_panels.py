@@ -33,16 +33,16 @@ from kechuang.review.api_schemas import (
     ConflictPage,
     InviteIn,
     ItemOut,
-    MemberOut,
     MyAssignmentPage,
     PanelDetailOut,
     PanelIn,
+    PanelMemberOut,
     PanelOut,
     PanelPage,
     PlaceIn,
     RankedOut,
-    ReasonIn,
     RespondIn,
+    ReviewReasonIn,
     ScoreIn,
     ScoreOut,
     ScoreReviseIn,
@@ -111,7 +111,7 @@ def review_panel_detail(request: HttpRequest, panel_id: int) -> Any:
 
 @router.post(
     "/panels/{panel_id}/members",
-    response={201: MemberOut, **problems(401, 403, 404, 409, 422)},
+    response={201: PanelMemberOut, **problems(401, 403, 404, 409, 422)},
     summary="邀请专家",
     description="党政机关工作人员（规则排除时）和已在本次评审其他组的专家会被拒绝。",
 )
@@ -126,7 +126,7 @@ def review_member_invite(request: HttpRequest, panel_id: int, payload: InviteIn)
 
 @router.post(
     "/members/{member_id}/response",
-    response={200: MemberOut, **problems(401, 403, 404, 409, 422)},
+    response={200: PanelMemberOut, **problems(401, 403, 404, 409, 422)},
     summary="答复评审邀请",
     description="受邀专家本人接受或谢绝（谢绝须写理由）。",
 )
@@ -140,11 +140,11 @@ def review_invitation_respond(request: HttpRequest, member_id: int, payload: Res
 
 @router.post(
     "/members/{member_id}/withdrawal",
-    response={200: MemberOut, **problems(401, 403, 404, 409, 422)},
+    response={200: PanelMemberOut, **problems(401, 403, 404, 409, 422)},
     summary="撤回邀请",
     description="第一轮评审开始前撤回邀请（须写理由），该专家的分配随之结束。",
 )
-def review_member_withdraw(request: HttpRequest, member_id: int, payload: ReasonIn) -> Any:
+def review_member_withdraw(request: HttpRequest, member_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     member = access_member_by_id(user, member_id, action="run")
     return member_withdraw(actor=user, member=member, reason=payload.reason)
@@ -280,7 +280,7 @@ def review_conflict_add(request: HttpRequest, item_id: int, payload: ConflictAdd
     summary="专家申报回避",
     description="本组评审专家对某一评审对象申报回避（须写理由），其分配随之结束。",
 )
-def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReasonIn) -> Any:
+def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id)
     return Status(201, conflict_declare(actor=user, item=item, reason=payload.reason))
@@ -292,7 +292,7 @@ def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReasonI
     summary="豁免利益冲突",
     description="须写明理由；豁免记入事件和审计日志。",
 )
-def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: ReasonIn) -> Any:
+def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     conflict = access_conflict_by_id(user, conflict_id, action="waive")
     return conflict_waive(actor=user, conflict=conflict, reason=payload.reason)

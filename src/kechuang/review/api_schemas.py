@@ -229,7 +229,7 @@ class PanelPage(Page):
     items: list[PanelOut]
 
 
-class MemberOut(Schema):
+class PanelMemberOut(Schema):
     id: int
     panel_id: int
     expert_id: int
@@ -250,7 +250,7 @@ class MemberOut(Schema):
 
 
 class PanelDetailOut(PanelOut):
-    members: list[MemberOut]
+    members: list[PanelMemberOut]
 
 
 class InviteIn(InputSchema):
@@ -263,7 +263,7 @@ class RespondIn(InputSchema):
     reason: str = Field("", max_length=500)
 
 
-class ReasonIn(InputSchema):
+class ReviewReasonIn(InputSchema):
     reason: str = Field(..., max_length=500)
 
 
