@@ -149,3 +149,11 @@ def test_nul_in_a_form_field_is_refused_and_changes_nothing(world: World) -> Non
 def test_huge_numbers_that_match_nothing_are_empty_or_not_found(world: World) -> None:
     assert Client().get(f"/needs/{HUGE}/").status_code == 404
     assert Client().get(f"/needs/?page={HUGE}").status_code == 200
+
+
+def test_clean_text_drops_format_characters() -> None:
+    from kechuang.common.validation import clean_text
+
+    assert clean_text(" \u200b揭榜\u202e挂帅\u2066 ") == "揭榜挂帅"
+    assert clean_text("\u200b\u200c\u200d\ufeff") == ""
+    assert clean_text(None) == ""

@@ -411,3 +411,36 @@ def test_attachment_of_another_need_is_404(
 
     assert response.status_code == 404
     assert db_state() == before
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "\u200b\u200b\u200b\u200b\u200b",  # zero-width spaces
+        "\u202e\u202d\u200f\u200e\u2066\u2069",  # direction overrides, marks and isolates
+        "好\u200b\u200b\u200b",  # one visible character
+        "\ufeff\u00ad\u200d\u2060",  # BOM, soft hyphen, joiner, word joiner
+    ],
+)
+def test_titles_of_format_characters_are_too_short(
+    world: World, draft_need: Need, api_as: Callable[[str], Api], title: str
+) -> None:
+    api = api_as("owner_admin")
+    before = db_state()
+
+    response = api.patch(f"/needs/{draft_need.pk}", {"title": title})
+
+    assert response.status_code == 422
+    assert set(problem(response)["errors"]) == {"title"}
+    assert db_state() == before
+
+
+def test_format_characters_are_removed_from_a_title(
+    world: World, draft_need: Need, api_as: Callable[[str], Api]
+) -> None:
+    response = api_as("owner_admin").patch(
+        f"/needs/{draft_need.pk}", {"title": "\u202e电池\u200b液冷优化\u200f"}
+    )
+
+    assert response.status_code == 200, response.content.decode()
+    assert response.json()["title"] == "电池液冷优化"

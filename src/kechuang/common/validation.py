@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -18,6 +19,15 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kechuang.common.errors import ValidationFailed
+
+
+def clean_text(value: Any) -> str:
+    """Text as a service stores and measures it: format characters (Unicode category Cf:
+    zero-width spaces and joiners, direction marks and overrides, soft hyphens) removed,
+    surrounding whitespace stripped. A title of only such characters is then empty, and a
+    minimum length counts what a reader sees."""
+    text = "" if value is None else str(value)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf").strip()
 
 
 class Errors(dict[str, list[str]]):

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from kechuang.catalog.models import split_keywords
-from kechuang.common.validation import Errors
+from kechuang.common.validation import Errors, clean_text
 from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region
 
 MAX_KEYWORDS = 10
@@ -24,7 +24,7 @@ M2M_MODELS: dict[str, Any] = {
 
 def _clean_value(field: str, value: Any) -> Any:
     if isinstance(value, str):
-        value = value.strip()
+        value = clean_text(value)
         if field in {"budget_min", "budget_max", "asking_price", "deadline", "trl"} and not value:
             return None
     return value

@@ -42,7 +42,7 @@ from kechuang.challenges.services.steps import (
 )
 from kechuang.common.errors import InvalidTransition, PermissionDenied
 from kechuang.common.locks import locked
-from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
+from kechuang.common.validation import Errors, clean_text, full_clean, refuse, to_date, to_decimal
 from kechuang.notifications.choices import NotificationKind
 from kechuang.notifications.services import notify
 from kechuang.orgs.access import viewer_for
@@ -151,7 +151,7 @@ def _apply_call_fields(errors: Errors, call: Call, data: dict[str, Any]) -> list
         elif name == "review_rules":
             value = _review_rules(errors, value)
         elif isinstance(value, str):
-            value = value.strip()
+            value = clean_text(value)
         setattr(call, name, value)
     if call.deadline and call.deadline <= timezone.now():
         errors.add("deadline", _("截止时间须晚于现在。"))
@@ -233,8 +233,8 @@ def call_problem_add(
     item = CallProblem(
         call=call,
         problem=problem,
-        title=str(data.get("title") or "").strip(),
-        description=str(data.get("description") or "").strip(),
+        title=clean_text(data.get("title")),
+        description=clean_text(data.get("description")),
         expected_outcome=str(data.get("expected_outcome") or "").strip(),
         funding_mode=mode or "",
         budget=to_decimal(errors, "budget", data.get("budget")),

@@ -19,7 +19,7 @@ from kechuang.challenges.models import CollectionRound, Problem
 from kechuang.challenges.services.steps import created, event_record, move
 from kechuang.common.errors import InvalidTransition, PermissionDenied
 from kechuang.common.locks import locked
-from kechuang.common.validation import Errors, full_clean, refuse, to_date
+from kechuang.common.validation import Errors, clean_text, full_clean, refuse, to_date
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 from kechuang.vocab.models import Discipline, Industry
@@ -49,8 +49,8 @@ def round_open(
     errors = Errors()
     item = CollectionRound(
         owner=owner,
-        title=(title or "").strip(),
-        description=(description or "").strip(),
+        title=clean_text(title),
+        description=clean_text(description),
         opens_on=to_date(errors, "opens_on", opens_on),
         closes_on=to_date(errors, "closes_on", closes_on),
         created_by=actor,
@@ -102,8 +102,8 @@ def problem_submit(
         round=round,
         organization=organization,
         submitted_by=actor,
-        title=(title or "").strip(),
-        description=(description or "").strip(),
+        title=clean_text(title),
+        description=clean_text(description),
         keywords=_keywords(errors, keywords),
     )
     full_clean(item, exclude=["round", "organization", "submitted_by"], errors=errors)

@@ -38,7 +38,7 @@ from kechuang.challenges.services.applications import is_applicant_side
 from kechuang.challenges.services.steps import created, event_record, filing_record, move
 from kechuang.common.errors import Conflict, InvalidTransition, PermissionDenied
 from kechuang.common.locks import locked
-from kechuang.common.validation import Errors, full_clean, refuse, to_date, to_decimal
+from kechuang.common.validation import Errors, clean_text, full_clean, refuse, to_date, to_decimal
 from kechuang.orgs.access import viewer_for
 
 CENT = Decimal("0.01")
@@ -114,7 +114,7 @@ def milestone_add(
     errors = Errors()
     item = Milestone(
         project=project,
-        title=(title or "").strip(),
+        title=clean_text(title),
         deliverables=(deliverables or "").strip(),
         due_on=to_date(errors, "due_on", due_on),
         tranche_amount=to_decimal(errors, "tranche_amount", tranche_amount),
@@ -280,7 +280,7 @@ def change_request(
     item = ChangeRequest(
         project=project,
         milestone=milestone,
-        description=(description or "").strip(),
+        description=clean_text(description),
         new_due_on=to_date(errors, "new_due_on", new_due_on) if new_due_on else None,
         requested_by=actor,
     )
