@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo serve test lint typecheck migrations-check pytest browser messages clean
+.PHONY: install demo serve test lint typecheck migrations-check pytest browser messages clean fuzz-ci fuzz
 
 $(UV):
 	$(PYTHON) -m venv .uv
@@ -29,7 +29,19 @@ demo: install
 
 ## Run every check CI runs: lint (with the import contracts of docs/architecture.md), types, migrations, the test suite (SQLite, and
 ## PostgreSQL too when KECHUANG_TEST_POSTGRES_URL is set) and the browser tests.
-test: install browser lint typecheck migrations-check pytest
+test: install browser lint typecheck migrations-check fuzz-ci pytest
+
+## Schemathesis against the live API (scripts/fuzz_api.py): a server on a temporary data
+## directory with the demo data, fuzzed as anonymous, enterprise admin, association staff,
+## reviewer and platform admin; fails on any 5xx or response-schema violation.
+## fuzz-ci (part of `make test`): fixed seed, bounded to about a minute per role.
+## fuzz: a random seed (printed, to replay a finding) and more examples.
+FUZZ_SEED ?= 20261201
+fuzz-ci: install
+	$(BIN)/python scripts/fuzz_api.py --seed $(FUZZ_SEED) --max-examples 25 --max-time 40
+
+fuzz: install
+	$(BIN)/python scripts/fuzz_api.py --max-examples 200 --max-time 300
 
 lint: install
 	$(BIN)/ruff check src tests bench
