@@ -106,38 +106,25 @@ def test_docs_page_loads_swagger_ui_from_our_own_static_files(client: Any) -> No
     assert "cdn" not in html.lower()
 
 
-def _schema_classes(annotation: Any, found: set[type]) -> None:
-    """Every pydantic model reachable from ``annotation`` (fields, lists, unions)."""
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        if annotation in found:
-            return
-        found.add(annotation)
-        for field in annotation.model_fields.values():
-            _schema_classes(field.annotation, found)
-        return
-    for arg in getattr(annotation, "__args__", ()):
-        _schema_classes(arg, found)
-
-
-def test_component_names_are_unique() -> None:
+def test_component_names_are_unique(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two schemas with one class name become one OpenAPI component: the document then
-    shows one of them for both endpoints. Every schema the API uses needs its own name."""
-    found: set[type] = set()
-    for _prefix, router in api._routers:
-        for path_view in router.path_operations.values():
-            for operation in path_view.operations:
-                for model in operation.models:
-                    _schema_classes(model, found)
-                for model in operation.response_models.values():
-                    _schema_classes(model, found)
-    by_name: dict[str, set[str]] = {}
-    for cls in found:
-        if cls.__module__.startswith("kechuang."):
-            by_name.setdefault(cls.__name__, set()).add(f"{cls.__module__}.{cls.__qualname__}")
+    shows one of them for both endpoints (django-ninja keeps the last one it met). Every
+    schema the API uses needs its own name."""
+    from ninja.openapi.schema import OpenAPISchema
 
-    duplicates = {name: sorted(paths) for name, paths in by_name.items() if len(paths) > 1}
+    seen: dict[str, Any] = {}
+    clashes: dict[str, int] = {}
+    original = OpenAPISchema.add_schema_definitions
 
-    assert duplicates == {}
-    assert len(by_name) > 100  # the walk reached the schemas
+    def record(self: OpenAPISchema, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            if name in seen and seen[name] != definition:
+                clashes[name] = clashes.get(name, 1) + 1
+            seen.setdefault(name, definition)
+        original(self, definitions)
+
+    monkeypatch.setattr(OpenAPISchema, "add_schema_definitions", record)
+    api.get_openapi_schema(path_prefix="/api/v1/")
+
+    assert clashes == {}
+    assert len(seen) > 50  # the document's components went through the check
