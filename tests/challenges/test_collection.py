@@ -112,3 +112,33 @@ def test_an_organisation_inside_takes_an_internal_problem(tree: Tree) -> None:
         actor=tree.lab_admin, problem=problem, action="take", taken_by=tree.lab
     )
     assert (problem.status, problem.taken_by_id) == ("taken", tree.lab.pk)
+
+
+@pytest.mark.parametrize("title", ["\u200b\u200b\u200b", "\u202e\u2066\u2069\u200f", " \ufeff "])
+def test_a_title_of_format_characters_is_blank(tree: Tree, title: str) -> None:
+    round = open_round(tree)
+    before = challenge_state()
+
+    with pytest.raises(ValidationFailed) as caught:
+        problem_submit(
+            actor=tree.world.owner_member,
+            round=round,
+            organization=tree.world.enterprise,
+            title=title,
+            description="储能柜夏季舱内 45℃，电池容量一年衰减 12%。",
+        )
+
+    assert set(caught.value.fields) == {"title"}
+    assert challenge_state() == before
+
+
+def test_format_characters_are_removed_from_a_problem_title(tree: Tree) -> None:
+    problem = problem_submit(
+        actor=tree.world.owner_member,
+        round=open_round(tree),
+        organization=tree.world.enterprise,
+        title="\u202e高温\u200b锂电池衰减\u2069",
+        description="储能柜夏季舱内 45℃，电池容量一年衰减 12%。",
+    )
+
+    assert problem.title == "高温锂电池衰减"
