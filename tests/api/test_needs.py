@@ -364,7 +364,8 @@ def test_upload_list_download_and_delete_an_attachment(
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        pytest.param("大文件.pdf", PDF + b"0" * (20 * 1024 * 1024), id="20MB"),
+        # over the 10 MB file limit, under the request limit: the file check answers
+        pytest.param("大文件.pdf", PDF + b"0" * (11 * 1024 * 1024), id="11MB"),
         pytest.param("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200, id="exe-as-pdf"),
         pytest.param("script.pdf", b"#!/bin/sh\nrm -rf /\n", id="script-as-pdf"),
         pytest.param("图纸.png", PDF, id="pdf-as-png"),
@@ -383,6 +384,25 @@ def test_bad_upload_is_422_invalid_file(
     data = problem(response)
     assert data["code"] == "invalid_file"
     assert set(data["errors"]) == {"file"}
+    assert db_state() == before
+
+
+def test_upload_over_the_request_limit_is_413_before_it_is_read(
+    world: World, draft_need: Need, api_as: Callable[[str], Api]
+) -> None:
+    """Past the file limit plus the form limit (12 MB) the edge refuses the whole request
+    from its Content-Length (kechuang.web.edge), before the body is stored anywhere."""
+    api = api_as("owner_admin")
+    before = db_state()
+
+    response = api.upload(
+        f"/needs/{draft_need.pk}/attachments", "大文件.pdf", PDF + b"0" * (20 * 1024 * 1024)
+    )
+
+    assert response.status_code == 413
+    data = problem(response)
+    assert data["code"] == "request_too_large"
+    assert data["title"] == "请求体过大（上限 12582912 字节）。"
     assert db_state() == before
 
 
