@@ -157,3 +157,12 @@ def test_clean_text_drops_format_characters() -> None:
     assert clean_text(" \u200b揭榜\u202e挂帅\u2066 ") == "揭榜挂帅"
     assert clean_text("\u200b\u200c\u200d\ufeff") == ""
     assert clean_text(None) == ""
+
+
+def test_the_problem_speaks_english_when_asked(world: World) -> None:
+    response = Client().get("/api/v1/needs?q=a%00b", HTTP_ACCEPT_LANGUAGE="en")
+
+    body = problem_of(response, 422, "validation_failed")
+    assert body["title"] == (
+        "The request contains characters that are not allowed (NUL or an unpaired surrogate)."
+    )
