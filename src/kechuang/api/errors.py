@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -51,6 +51,29 @@ def problem(
     response = api.create_response(request, body, status=status)
     response["Content-Type"] = PROBLEM_CONTENT_TYPE
     return response
+
+
+def problem_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    title: str,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
+    """The same problem document, for answers given before the API runs (the edge
+    middleware, kechuang.web.edge), where there is no NinjaAPI to render it."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": title,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    return JsonResponse(body, status=status, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def _message(err: dict[str, Any]) -> str:

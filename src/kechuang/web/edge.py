@@ -28,6 +28,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from kechuang.api.errors import problem_response
+
 logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
@@ -134,11 +136,8 @@ class EdgeInputMiddleware:
         fields: list[str] | None = None,
     ) -> HttpResponse:
         if request.path_info.startswith(API_PREFIX):
-            from kechuang.api.errors import problem
-            from kechuang.api.urls import api
-
             errors = {_safe(name): [title] for name in fields} if fields else None
-            return problem(api, request, status=status, code=code, title=title, errors=errors)
+            return problem_response(request, status=status, code=code, title=title, errors=errors)
         return render(request, "400.html", {"status": status, "message": title}, status=status)
 
 
