@@ -34,11 +34,13 @@ test: install browser lint typecheck migrations-check fuzz-ci pytest
 ## Schemathesis against the live API (scripts/fuzz_api.py): a server on a temporary data
 ## directory with the demo data, fuzzed as anonymous, enterprise admin, association staff,
 ## reviewer and platform admin; fails on any 5xx or response-schema violation.
-## fuzz-ci (part of `make test`): fixed seed, bounded to about a minute per role.
+## fuzz-ci (part of `make test`): fixed seed, bounded to about a minute per role; on a fresh
+## PostgreSQL database when KECHUANG_TEST_POSTGRES_URL is set (as in CI), else on SQLite.
 ## fuzz: a random seed (printed, to replay a finding) and more examples.
 FUZZ_SEED ?= 20261201
 fuzz-ci: install
-	$(BIN)/python scripts/fuzz_api.py --seed $(FUZZ_SEED) --max-examples 25 --max-time 40
+	$(BIN)/python scripts/fuzz_api.py --seed $(FUZZ_SEED) --max-examples 25 --max-time 40 \
+	  $(if $(KECHUANG_TEST_POSTGRES_URL),--database-url "$(KECHUANG_TEST_POSTGRES_URL)")
 
 fuzz: install
 	$(BIN)/python scripts/fuzz_api.py --max-examples 200 --max-time 300

@@ -9,6 +9,11 @@ sent) all stay in the temporary directory, which is removed afterwards.
     scripts/fuzz_api.py --seed 20261201 --max-examples 25 --max-time 30   # CI (make test)
     scripts/fuzz_api.py --max-examples 200 --max-time 300                 # make fuzz
 
+With ``--database-url postgres://…/any`` the server runs on a fresh PostgreSQL database
+made beside that one (``kechuang_fuzz_<random>``) and dropped afterwards: NUL bytes and
+out-of-range numbers fail there and not on SQLite. ``make fuzz-ci`` passes
+``KECHUANG_TEST_POSTGRES_URL`` when it is set (as in CI).
+
 Exit codes: 0 clean, 1 findings, 2 the server could not be set up.
 """
 
@@ -67,6 +72,34 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
+def _on_server(url: str, name: str) -> str:
+    """``url`` with its database name replaced (the server, user and password kept)."""
+    base, _, rest = url.rpartition("/")
+    query = rest.partition("?")[2]
+    return f"{base}/{name}" + (f"?{query}" if query else "")
+
+
+def _fresh_database(url: str) -> tuple[str, str]:
+    """Create an empty database on the server of ``url``; its URL and name."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"kechuang_fuzz_{random.randrange(16**8):08x}"
+    with psycopg.connect(_on_server(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return _on_server(url, name), name
+
+
+def _drop_database(url: str, name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(_on_server(url, "postgres"), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -92,6 +125,9 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=25, help="per operation and role")
     parser.add_argument("--max-time", type=int, default=30, help="seconds per role")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument(
+        "--database-url", default="", help="a PostgreSQL URL: fuzz on a fresh database there"
+    )
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(2**31)
     python = sys.executable
@@ -99,8 +135,12 @@ def main() -> int:
     data_dir = Path(tempfile.mkdtemp(prefix="kechuang-fuzz-"))
     env = _env(data_dir)
     server: subprocess.Popen[bytes] | None = None
+    database = ""
     print(f"== schemathesis: seed {seed}, data in {data_dir}", flush=True)
     try:
+        if args.database_url:
+            env["DATABASE_URL"], database = _fresh_database(args.database_url)
+            print(f"== on PostgreSQL database {database}", flush=True)
         prepared = subprocess.run(
             [python, "-m", "kechuang.cli", "demo", "--no-serve"],
             env=env,
@@ -202,6 +242,8 @@ def main() -> int:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
+        if database:
+            _drop_database(args.database_url, database)
         if os.environ.get("KECHUANG_FUZZ_KEEP"):
             print(f"kept {data_dir}")
         else:
