@@ -5,6 +5,9 @@ from django.views.i18n import set_language
 
 from kechuang.api.urls import api
 
+# What Django itself refuses as a bad request: problem+json under /api/, a Chinese page elsewhere.
+handler400 = "kechuang.web.edge.bad_request"
+
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -166,3 +166,28 @@ def test_the_problem_speaks_english_when_asked(world: World) -> None:
     assert body["title"] == (
         "The request contains characters that are not allowed (NUL or an unpaired surrogate)."
     )
+
+
+def test_an_unparsable_multipart_body_is_a_problem(world: World) -> None:
+    api = Api(token_for(world.owner_admin))
+    before = db_state()
+
+    response = api.client.post(
+        "/api/v1/tokens",
+        data=b"name=x",
+        content_type="multipart/form-data",  # no boundary
+        **api.headers,
+    )
+
+    body = problem_of(response, 400, "bad_request")
+    assert body["title"] == "请求的内容无法处理，请检查后重试。"
+    assert db_state() == before
+
+
+def test_an_unparsable_form_on_a_page_is_a_chinese_error_page(world: World) -> None:
+    response = client_for(world.owner_admin).post(
+        reverse("accounts:tokens"), data=b"name=x", content_type="multipart/form-data"
+    )
+
+    assert response.status_code == 400
+    assert "请求的内容无法处理，请检查后重试。" in response.content.decode()

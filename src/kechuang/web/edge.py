@@ -141,6 +141,15 @@ class EdgeInputMiddleware:
         return render(request, "400.html", {"status": status, "message": title}, status=status)
 
 
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler400``: what Django refuses itself (a multipart body it cannot parse, too many
+    fields, a disallowed host) answered like the edge does, not with a bare page."""
+    message = _("请求的内容无法处理，请检查后重试。")
+    if request.path_info.startswith(API_PREFIX):
+        return problem_response(request, status=400, code="bad_request", title=message)
+    return render(request, "400.html", {"status": 400, "message": message}, status=400)
+
+
 def _bad_values(name: str, values: list[str]) -> bool:
     return _bad_text(name) or any(_bad_text(v) for v in values)
 
