@@ -197,10 +197,10 @@ class FakeEngine:
         exclude_ids: Iterable[str] = frozenset(),
         **_: Any,
     ) -> list[Hit]:
+        # no dense side, like the real engine without embeddings: there is no similarity
+        # to calibrate, so no relevance label and no cut-off (test_relevance.py has both)
         text = " ".join((doc.title, doc.keywords, doc.body, *doc.passages))
         hits = self._rank(text, kinds, {}, {*exclude_ids, doc.id})
-        for hit in hits:
-            hit.dense_score = min(1.0, hit.score / 20)
         return hits[:limit]
 
     def count(self) -> int:
@@ -298,6 +298,17 @@ def make_achievement(world: World, *, published: bool = True, **overrides: Any) 
         actor=world.owner_admin, organization=world.enterprise, **achievement_data(**overrides)
     )
     return publish(world, item) if published else item
+
+
+def make_other_achievement(world: World, **overrides: Any) -> Achievement:
+    """A published achievement of ``world.other_enterprise`` (another organisation)."""
+    item = achievement_create(
+        actor=world.other_admin,
+        organization=world.other_enterprise,
+        **achievement_data(**overrides),
+    )
+    listing_transition(actor=world.other_admin, item=item, action=ListingAction.SUBMIT)
+    return listing_transition(actor=world.jiangsu_staff, item=item, action=ListingAction.PUBLISH)
 
 
 def make_expert(

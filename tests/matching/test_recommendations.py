@@ -17,7 +17,13 @@ from kechuang.orgs.choices import OrgKind
 from tests.api.conftest import Api, token_for
 from tests.conftest import World, client_for
 from tests.factories import OrganizationFactory
-from tests.matching.conftest import Search, make_achievement, make_expert, make_need
+from tests.matching.conftest import (
+    Search,
+    make_achievement,
+    make_expert,
+    make_need,
+    make_other_achievement,
+)
 
 
 @pytest.fixture
@@ -82,14 +88,19 @@ def test_need_to_experts_scores_by_the_best_work(records: dict[str, Any]) -> Non
     )
 
 
-def test_need_to_achievements_and_back(records: dict[str, Any]) -> None:
-    need, achievement = records["need"], records["achievement"]
+def test_need_to_achievements_and_back(world: World, records: dict[str, Any]) -> None:
+    need, own = records["need"], records["achievement"]
+    theirs = make_other_achievement(world, title="电池液冷板流道优化技术")
+    indexing.rebuild_index()
 
     forward = Api().get(f"/match/needs/{need.pk}/achievements").json()
-    back = Api().get(f"/match/achievements/{achievement.pk}/needs").json()
+    back = Api().get(f"/match/achievements/{theirs.pk}/needs").json()
+    own_back = Api().get(f"/match/achievements/{own.pk}/needs").json()
 
-    assert ids(forward) == [f"achievement:{achievement.pk}"]
+    # the enterprise's own achievement is never recommended for its own need, and back
+    assert ids(forward) == [f"achievement:{theirs.pk}"]
     assert ids(back) == [f"need:{need.pk}"]  # never the draft
+    assert ids(own_back) == []
 
 
 def test_achievement_to_organizations_lists_enterprises_only(records: dict[str, Any]) -> None:
@@ -269,7 +280,7 @@ def test_dismiss_with_htmx_removes_the_card(world: World, records: dict[str, Any
     assert (response.status_code, response.content) == (200, b"")
     html = client.get(f"/match/need/{need.pk}/expert/").content.decode()
     assert 'data-result="expert:' not in html
-    assert "暂无推荐。" in html
+    assert "暂无合适的匹配。" in html
 
 
 def test_dismiss_needs_login_and_valid_ids(world: World, records: dict[str, Any]) -> None:
@@ -291,7 +302,8 @@ def test_workspace_widget_recommends_for_the_users_published_items(
 
     assert 'hx-get="/match/workspace/"' in page
     assert f'data-result="expert:{records["expert"].pk}"' in widget
-    assert f'data-result="need:{records["need"].pk}"' in widget  # for the achievement
+    # the achievement and the need are both the enterprise's own: no need is recommended
+    assert f'data-result="need:{records["need"].pk}"' not in widget
 
 
 def test_degraded_panel_says_so(world: World, records: dict[str, Any], settings: Any) -> None:

@@ -51,7 +51,7 @@ def test_solve_staffs_every_item_with_best_affinity_and_reasons(scene: Scene) ->
     # the battery item gets the battery experts
     assert {"陈热", "吴电"} <= set(by_item[0])
     chen = next(a for a in rows if a.member.expert.name == "陈热" and a.item == scene.items[0])
-    assert chen.reason.startswith("匹配度 ")
+    assert chen.reason.startswith("匹配度在 ")  # no raw number (issue 9)
     assert "共同术语：" in chen.reason and "液冷" in chen.reason
     assert "未选：" not in chen.reason  # the reviewer sees why they were chosen, only
     assert chen.not_chosen.startswith("未选：")
@@ -72,7 +72,7 @@ def test_reasons_written_in_english_carry_no_chinese_punctuation(scene: Scene) -
     rows = active(scene.process)
     chen = next(a for a in rows if a.member.expert.name == "陈热" and a.item == scene.items[0])
     assert chen.reason == (
-        "match 0.67, ranked 1 of 5 eligible experts; shared terms: 优化, 储能, 板, 流, 液冷."
+        "ranked 1 of 5 eligible experts by match; shared terms: 储能, 电池, 管理, 液冷, 优化."
     )
     assert [CHINESE_PUNCTUATION.findall(a.reason + a.not_chosen) for a in rows] == [[]] * 9
     assert any(re.search(r"[\u4e00-\u9fff]+ \(", a.not_chosen) for a in rows)  # 名 (why)

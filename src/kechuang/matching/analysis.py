@@ -34,6 +34,7 @@ _CJK_RUN = re.compile(f"[{_CJK}]+")
 _LATIN_RUN = re.compile(r"[a-z0-9]+(?:[.+#_\-][a-z0-9]+)*[+#]*")
 _SCRIPT_RUN = re.compile(f"[{_CJK}]+|[a-z0-9]+(?:[.+#_\\-][a-z0-9]+)*[+#]*")
 _WORD_CHAR = re.compile(f"[{_CJK}a-z0-9]")
+_ALNUM = re.compile(r"[a-z0-9]")
 
 #: Characters of text analysed at most; longer input is cut (queries of 10,000 characters
 #: must stay cheap). Documents pass their own, larger, limit.
@@ -104,6 +105,7 @@ class Analyzer:
                 self.synonyms[member] = canonical
                 words.append(member)
         self.user_words = tuple(dict.fromkeys(w for w in words if w))
+        self._known = frozenset(self.user_words)
         self._forms: dict[str, tuple[str, ...]] = {}
         for member, canonical in self.synonyms.items():
             forms = self._forms.setdefault(canonical, (canonical,))
@@ -142,10 +144,15 @@ class Analyzer:
             for word in extra:
                 if word and word not in self.user_words:
                     self.user_words = (*self.user_words, word)
+                    self._known = frozenset(self.user_words)
                     if _CJK_RUN.search(word):
                         self._tokenizer.add_word(
                             word, freq=max(self._tokenizer.suggest_freq(word), 1)
                         )
+
+    def is_known(self, token: str) -> bool:
+        """Whether ``token`` is a term of the dictionary (a user word or a synonym)."""
+        return token in self._known
 
     def canonical(self, token: str) -> str:
         return self.synonyms.get(token, token)
@@ -159,7 +166,9 @@ class Analyzer:
 
         ``(token, start, end)`` with positions in the original text, longest match first
         at each position, no overlaps. Much cheaper than re-tokenising a document, which
-        is what explanations need for every hit of every query.
+        is what explanations need for every hit of every query. A form that begins or ends
+        with a Latin letter or digit matches only whole there: ``0`` is not found inside
+        ``12000v``, nor ``v`` after its digits (CJK has no word boundaries to respect).
         """
         normalised = normalise(text)
         if len(normalised) == len(text):
@@ -177,9 +186,16 @@ class Analyzer:
             for form in self.surface_forms(token):
                 if not form:
                     continue
+                check_before = bool(_ALNUM.match(form[0]))
+                check_after = bool(_ALNUM.match(form[-1]))
                 start = normalised.find(form)
                 while start != -1:
-                    found.append((start, -(start + len(form)), token))
+                    end = start + len(form)
+                    if not (
+                        (check_before and start > 0 and _ALNUM.match(normalised[start - 1]))
+                        or (check_after and _ALNUM.match(normalised[end : end + 1]))
+                    ):
+                        found.append((start, -end, token))
                     start = normalised.find(form, start + 1)
         found.sort()
         out: list[tuple[str, int, int]] = []

@@ -68,6 +68,19 @@ class ExplanationOut(Schema):
     dense_rank: int | None
 
 
+class RelevanceOut(Schema):
+    label: Literal["high", "medium", "low"] = Field(
+        ..., description="相关度：high（高）、medium（中）、low（低）。"
+    )
+    probability: float = Field(
+        ...,
+        description=(
+            "在基准测试中，与查询相似程度相当的结果为相关的比例（0–1）；"
+            "校准方法与数据见 docs/benchmarks.md。"
+        ),
+    )
+
+
 class SearchHitOut(Schema):
     id: str = Field(..., description="对象标识，如 need:12。")
     kind: Kind
@@ -75,7 +88,13 @@ class SearchHitOut(Schema):
     title: str
     url: str = Field(..., description="网页地址。")
     api_url: str = Field(..., description="详情接口地址。")
-    score: float | None = Field(..., description="融合后的得分；数据库检索时为 null。")
+    score: float | None = Field(
+        ..., description="融合后的得分（只用于排序，不同查询之间不可比）；数据库检索时为 null。"
+    )
+    relevance: RelevanceOut | None = Field(
+        ...,
+        description="校准后的相关度，给人看的数字；未启用语义向量或数据库检索时为 null。",
+    )
     snippet: str = Field(..., description="摘要片段，HTML 转义，命中词以 <mark> 标出。")
     explanation: ExplanationOut | None = Field(
         ..., description="推荐理由；数据库检索（索引不可用）时为 null。"
@@ -123,6 +142,12 @@ def hit_out(result: Result) -> dict[str, Any]:
         "url": result.url,
         "api_url": API_PATHS[result.kind].format(result.obj.pk),
         "score": hit.score if hit else None,
+        "relevance": None
+        if result.relevance is None
+        else {
+            "label": result.relevance.label,
+            "probability": round(result.relevance.probability, 4),
+        },
         "snippet": str(result.snippet),
         "explanation": None
         if hit is None

@@ -1,10 +1,15 @@
 """Explanations of search hits: the terms a hit shares with the query (by field), its
 component scores and ranks, the passage that matched best, and a ``<mark>``-highlighted
-snippet. Used by ``Engine.search`` and ``Engine.similar``."""
+snippet. Used by ``Engine.search`` and ``Engine.similar``.
+
+Only terms a person can check are explained and highlighted (``explainable``): words of
+two or more characters, or terms of the dictionary; never a lone character, digit or
+number (温, 0, 2023), unless the query is that one word."""
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -20,6 +25,32 @@ from kechuang.matching.types import Hit
 
 if TYPE_CHECKING:
     from kechuang.matching.engine import Engine
+
+_NUMBER = re.compile(r"[0-9.+#_\-]+")
+
+
+def is_term(analyzer: Analyzer, token: str) -> bool:
+    """A word worth showing as shared: a dictionary term, or two or more characters that
+    are not just a number."""
+    if analyzer.is_known(token):
+        return True
+    return len(token) >= 2 and not _NUMBER.fullmatch(token)
+
+
+def explainable(analyzer: Analyzer, words: Sequence[str]) -> list[str]:
+    """The query words that may be explained and highlighted, most useful first: terms of
+    the dictionary, then the others, each in the query's order (``similar`` asks with a
+    record's most frequent words first). A query of one word keeps it, whatever it is."""
+    distinct = list(dict.fromkeys(words))
+    kept = [t for t in distinct if is_term(analyzer, t)]
+    if not kept and len(distinct) == 1:
+        kept = distinct
+    return sorted(kept, key=lambda t: not analyzer.is_known(t))
+
+
+def without_parts(terms: Sequence[str]) -> list[str]:
+    """``terms`` without those inside another one shown (电池 beside 锂离子电池)."""
+    return [t for t in terms if not any(t != other and t in other for other in terms)]
 
 
 @dataclass
@@ -49,7 +80,7 @@ def hits(
     lexical_ranks = fusion.ranks(lexical.scores)
     dense_ranks = fusion.ranks(dense.scores)
     similarity = query_similarity(engine.backend, [doc_id for doc_id, _ in page], dense)
-    wanted = list(dict.fromkeys(query_words))
+    wanted = explainable(engine.analyzer, query_words)
     hits = []
     for doc_id, score in page:
         doc = docs.get(doc_id)
@@ -69,7 +100,7 @@ def hits(
                 found = [t for t in wanted if t in present]
                 if found:
                     by_field[name] = found
-        shared = [t for t in dict.fromkeys(query_words) if any(t in v for v in by_field.values())]
+        shared = without_parts([t for t in wanted if any(t in v for v in by_field.values())])
         borrowed = set(doc.attrs.get(RELATED_ATTR) or ())
         related = [t for t in wanted if t in borrowed and t not in shared]
         snippet_source = passage or next(

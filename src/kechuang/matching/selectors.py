@@ -4,6 +4,11 @@ Every result is re-checked against the database before it is returned: the engin
 hits are only candidates, and a record that is not public (anymore) is dropped even if
 the index still holds it. When the engine is unavailable (off, missing, corrupted),
 search answers from the database's keyword search and says so (``degraded``).
+
+Each result carries its calibrated ``relevance`` (``calibration.py``): what people see
+instead of the engine's numbers. Recommendations and duplicate hints show nothing below
+``calibration.RECOMMEND_FROM`` (an empty panel rather than padding), and never an item of
+the source's own organisation.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kechuang.common.errors import NotFound, ValidationFailed
-from kechuang.matching import indexing
+from kechuang.matching import calibration, indexing
+from kechuang.matching.calibration import Context, Relevance
 from kechuang.matching.indexing import SearchUnavailable
 from kechuang.matching.models import Dismissal
 from kechuang.matching.types import Document, Hit, Mode, Query
@@ -43,6 +49,9 @@ class Result:
     hit: Hit | None
     url: str
     title: str
+    # what the hit answered: a typed query (search) or a record (similar: recommendations,
+    # duplicate hints); the two are calibrated separately
+    context: Context = "search"
 
     @property
     def doc_id(self) -> str:
@@ -59,10 +68,23 @@ class Result:
 
     @property
     def similarity(self) -> float | None:
-        """Cosine similarity (0–1) when dense vectors are on, else None."""
+        """Cosine similarity (0–1) when dense vectors are on, else None (for integrators
+        and staff; people see ``relevance``)."""
         if self.hit is None or self.hit.dense_score is None:
             return None
         return max(0.0, min(1.0, float(self.hit.dense_score)))
+
+    @property
+    def relevance(self) -> Relevance | None:
+        """How often a result this similar was relevant (benchmark-calibrated), with its
+        label; None without a similarity (no embeddings, or found by words only)."""
+        if self.hit is None:
+            return None
+        return calibration.relevance(
+            self.hit.dense_score,
+            context=self.context,
+            through_passage=self.hit.best_passage is not None,
+        )
 
 
 @dataclass
@@ -199,7 +221,9 @@ def relevant(hits: Sequence[Hit]) -> list[Hit]:
 # ---------------------------------------------------------------- re-checking hits
 
 
-def resolve_hits(hits: Sequence[Hit], *, keep: Any = None) -> list[Result]:
+def resolve_hits(
+    hits: Sequence[Hit], *, keep: Any = None, context: Context = "search"
+) -> list[Result]:
     """The hits whose records are public now, in the engine's order (one query per kind)."""
     wanted: dict[str, list[int]] = {}
     for hit in hits:
@@ -220,9 +244,30 @@ def resolve_hits(hits: Sequence[Hit], *, keep: Any = None) -> list[Result]:
         if keep is not None and not keep(source.kind, obj):
             continue
         results.append(
-            Result(kind=source.kind, obj=obj, hit=hit, url=source.url(obj), title=source.title(obj))
+            Result(
+                kind=source.kind,
+                obj=obj,
+                hit=hit,
+                url=source.url(obj),
+                title=source.title(obj),
+                context=context,
+            )
         )
     return results
+
+
+def recommendable(results: Sequence[Result]) -> list[Result]:
+    """The results worth recommending: calibrated relevance at least
+    ``calibration.RECOMMEND_FROM``. Where the engine embeds, a result without a similarity
+    (found by its words only, outside the dense candidates) is not recommended either;
+    without embeddings there is nothing to calibrate and ``relevant`` has decided."""
+    embeds = any(r.hit is not None and r.hit.dense_score is not None for r in results)
+    kept = []
+    for result in results:
+        found = result.relevance
+        if (found is None and not embeds) or (found is not None and found.recommendable):
+            kept.append(result)
+    return kept
 
 
 # ---------------------------------------------------------------- search
@@ -401,6 +446,49 @@ def _target_filter(target: str) -> Any:
     return None
 
 
+def _expert_organizations(experts: Sequence[Any]) -> dict[int, set[int]]:
+    """Expert id → the organisations that are theirs: the one keeping the profile (their
+    unit) and every one their account is a member of (one query)."""
+    from kechuang.orgs.models import Membership
+
+    out = {e.pk: {e.organization_id} - {None} for e in experts}
+    by_user = {e.user_id: e.pk for e in experts if e.user_id}
+    for user_id, org_id in Membership.objects.filter(user_id__in=by_user).values_list(
+        "user_id", "organization_id"
+    ):
+        out[by_user[user_id]].add(org_id)
+    return out
+
+
+def own_organizations(kind: str, objs: Sequence[Any]) -> list[set[int]]:
+    """The organisations each record belongs to: an organisation itself, a need's or an
+    achievement's publisher, an expert's unit and memberships."""
+    if kind == "organization":
+        return [{obj.pk} for obj in objs]
+    if kind == "expert":
+        found = _expert_organizations(objs)
+        return [found[obj.pk] for obj in objs]
+    return [{obj.organization_id} - {None} for obj in objs]
+
+
+def not_own(kind: str, obj: Any, results: Sequence[Result]) -> list[Result]:
+    """``results`` without the records of ``obj``'s own organisations: an expert is never
+    recommended for their own organisation's need, nor an organisation its own items."""
+    mine = own_organizations(kind, [obj])[0]
+    if not mine or not results:
+        return list(results)
+    by_kind: dict[str, list[Result]] = {}
+    for result in results:
+        by_kind.setdefault(result.kind, []).append(result)
+    theirs: dict[str, set[int]] = {}
+    for target, group in by_kind.items():
+        for result, orgs in zip(
+            group, own_organizations(target, [r.obj for r in group]), strict=True
+        ):
+            theirs[result.doc_id] = orgs
+    return [r for r in results if not (theirs[r.doc_id] & mine)]
+
+
 @dataclass
 class Recommendations:
     results: list[Result]
@@ -417,7 +505,8 @@ def recommendations(
     source = indexing.doc_id(kind, obj.pk)
     excluded = dismissed_targets(user, source) | {source}
     keep = _target_filter(target)
-    overfetch = limit * 4 if keep else limit + 5
+    # the own organisation's records and those below the cut-off are dropped after the engine
+    overfetch = limit * 4 + 5
     try:
         engine = indexing.get_engine()
         hits = engine.similar(
@@ -428,7 +517,12 @@ def recommendations(
     except indexing.ENGINE_ERRORS as exc:
         indexing.engine_failed(exc)
         return Recommendations(results=[], degraded=True)
-    results = [r for r in resolve_hits(relevant(hits), keep=keep) if r.doc_id not in excluded]
+    results = [
+        r
+        for r in resolve_hits(relevant(hits), keep=keep, context="similar")
+        if r.doc_id not in excluded
+    ]
+    results = recommendable(not_own(kind, obj, results))
     return Recommendations(results=results[:limit])
 
 
@@ -439,7 +533,8 @@ def similar_hits(
     limit: int = 5,
     exclude_ids: frozenset[str] = frozenset(),
 ) -> list[Result]:
-    """Public records most like ``document`` (which need not be indexed: a draft)."""
+    """Public records most like ``document`` (which need not be indexed: a draft), as
+    relevant as a recommendation must be (``recommendable``)."""
     try:
         engine = indexing.get_engine()
         hits = engine.similar(
@@ -450,4 +545,4 @@ def similar_hits(
     except indexing.ENGINE_ERRORS as exc:
         indexing.engine_failed(exc)
         return []
-    return resolve_hits(relevant(hits))[:limit]
+    return recommendable(resolve_hits(relevant(hits), context="similar"))[:limit]

@@ -17,6 +17,12 @@ columns = items, like ``review.assignment``). Two ways behind the one function:
   expert's keywords and work titles, as the Ochiai coefficient |I ∩ E| / √(|I|·|E|)
   (0 when either side is empty). It is symmetric in size, so a long text does not
   drown a short keyword list.
+
+People never see these numbers: where they come from the engine's cosine, each is shown as
+its calibrated relevance (``kechuang.matching.calibration``: a record against experts,
+read by the table of what matched, a work or the profile), the same label on the
+candidate list, the assignment tab and in the reasons of an assignment. Keyword overlap
+is not calibrated and shows no label.
 """
 
 from __future__ import annotations
@@ -24,12 +30,17 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from django.utils.translation import gettext as _
 from numpy.typing import NDArray
 
+from kechuang.matching import calibration
 from kechuang.matching.analysis import Analyzer
+from kechuang.matching.calibration import Relevance
+from kechuang.matching.explain import explainable, without_parts
 
 log = logging.getLogger(__name__)
 
@@ -81,15 +92,53 @@ def _component(hit: Any) -> float:
     return 0.0
 
 
+@dataclass(frozen=True)
+class Affinities:
+    """An (experts × items) affinity matrix and whether it holds the engine's cosines
+    (which have a calibrated relevance) or keyword overlap (which has none)."""
+
+    matrix: NDArray[np.float64]
+    calibrated: bool
+    # where the expert matched through one of their works (else their own profile text)
+    through_work: NDArray[np.bool_] | None = None
+
+    def relevance(self, r: int, a: int) -> Relevance | None:
+        if not self.calibrated:
+            return None
+        work = bool(self.through_work[r, a]) if self.through_work is not None else False
+        found = calibration.relevance(
+            float(self.matrix[r, a]), context="similar", through_passage=work
+        )
+        assert found is not None
+        return found
+
+
+def describe(relevance: Relevance) -> str:
+    """相关度高（约 78%）: for the reasons written with an assignment."""
+    labels = {
+        calibration.HIGH: _("相关度高"),
+        calibration.MEDIUM: _("相关度中"),
+        calibration.LOW: _("相关度低"),
+    }
+    return _("%(label)s（约 %(p)d%%）") % {"label": labels[relevance.label], "p": relevance.percent}
+
+
 def engine_affinity(
     experts: Sequence[Any], items: Sequence[Reviewable]
 ) -> NDArray[np.float64] | None:
     """The engine's scores, or None when the engine is unavailable."""
+    found = _engine_affinities(experts, items)
+    return found.matrix if found is not None else None
+
+
+def _engine_affinities(experts: Sequence[Any], items: Sequence[Reviewable]) -> Affinities | None:
     from kechuang.matching import indexing
     from kechuang.matching.types import Document
 
     row = {f"expert:{e.pk}": r for r, e in enumerate(experts)}
     out = np.zeros((len(experts), len(items)), dtype=np.float64)
+    through = np.zeros((len(experts), len(items)), dtype=bool)
+    cosines = False
     try:
         engine = indexing.get_engine()
         for a, item in enumerate(items):
@@ -97,27 +146,41 @@ def engine_affinity(
                 id=f"review_item:{item.pk}", kind="review_item", title=item.title, body=item.text
             )
             for hit in engine.similar(doc, kinds=("expert",), limit=CANDIDATES):
+                cosines = cosines or hit.dense_score is not None
                 r = row.get(hit.id)
                 if r is not None:
                     out[r, a] = max(0.0, _component(hit))
+                    through[r, a] = hit.best_passage is not None
     except indexing.SearchUnavailable:
         return None
     except indexing.ENGINE_ERRORS as exc:
         indexing.engine_failed(exc)
         log.warning("matching engine failed; review affinity falls back to keywords: %s", exc)
         return None
-    return out
+    return Affinities(out, calibrated=cosines, through_work=through)
 
 
-def affinity_matrix(experts: Sequence[Any], items: Sequence[Reviewable]) -> NDArray[np.float64]:
+def affinities(experts: Sequence[Any], items: Sequence[Reviewable]) -> Affinities:
     """(len(experts), len(items)) affinities ≥ 0: the engine's, else keyword overlap.
     Pass experts with ``works`` prefetched."""
     if not experts or not items:
-        return np.zeros((len(experts), len(items)), dtype=np.float64)
-    found = engine_affinity(experts, items)
-    return found if found is not None else keyword_affinity(experts, items)
+        return Affinities(np.zeros((len(experts), len(items)), dtype=np.float64), False)
+    found = _engine_affinities(experts, items)
+    if found is not None:
+        return found
+    return Affinities(keyword_affinity(experts, items), calibrated=False)
+
+
+def affinity_matrix(experts: Sequence[Any], items: Sequence[Reviewable]) -> NDArray[np.float64]:
+    """The matrix of ``affinities`` (what the assignment maximises)."""
+    return affinities(experts, items).matrix
 
 
 def shared_terms(expert: Any, item: Reviewable, *, limit: int = 5) -> list[str]:
-    """Terms the expert's profile and the item share (for the reason of an assignment)."""
-    return sorted(expert_terms(expert) & item_terms(item))[:limit]
+    """Terms the expert's profile and the item share (for the reason of an assignment):
+    words a person can check (``matching.explain.explainable``), the item's order."""
+    analyzer = _analyzer()
+    mine = expert_terms(expert)
+    words = analyzer.words(f"{item.title} {item.text}")
+    shared = [t for t in explainable(analyzer, words) if t in mine]
+    return without_parts(shared)[:limit]

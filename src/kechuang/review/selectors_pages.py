@@ -12,7 +12,8 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When, prefetch
 
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list
-from kechuang.review.affinity import affinity_matrix
+from kechuang.matching.calibration import LABELS, Relevance
+from kechuang.review.affinity import affinities
 from kechuang.review.choices import SEATED, AssignmentStatus, InvitationStatus, ProcessStatus
 from kechuang.review.models import (
     Conflict,
@@ -121,6 +122,7 @@ class Candidate:
     best: float  # highest affinity over the process's items
     best_item: ReviewItem | None
     seat: PanelMember | None  # their seat in this process, if any
+    relevance: Relevance | None = None  # what people see of ``best`` (None: keyword overlap)
 
 
 def candidate_pool(user: Any, process: ReviewProcess, *, q: str = "") -> list[Candidate]:
@@ -134,7 +136,8 @@ def candidates_of(process: ReviewProcess, experts: list[ExpertProfile]) -> list[
     """``experts`` as candidates of the process, in the order given."""
     prefetch_related_objects(experts, "works")
     items = list(process.items.order_by("id"))
-    matrix = affinity_matrix(experts, items)
+    scored = affinities(experts, items)
+    matrix = scored.matrix
     seats = {
         m.expert_id: m
         for m in PanelMember.objects.filter(panel__process=process, expert__in=experts)
@@ -150,6 +153,7 @@ def candidates_of(process: ReviewProcess, experts: list[ExpertProfile]) -> list[
                 best=float(matrix[r, best]) if items else 0.0,
                 best_item=items[best] if items else None,
                 seat=seats.get(e.pk),
+                relevance=scored.relevance(r, best) if items else None,
             )
         )
     return out
@@ -159,6 +163,7 @@ def candidates_of(process: ReviewProcess, experts: list[ExpertProfile]) -> list[
 class Cell:
     assignment: ReviewAssignment | None
     conflict: bool
+    relevance: Relevance | None = None  # the member for the item, as the candidates tab shows
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,8 @@ class Matrix:
     members: list[PanelMember]
     rows: list[MatrixRow]
     total_affinity: float
+    # assigned pairs by calibrated relevance label (high, medium, low); empty without one
+    labels: dict[str, int]
 
 
 def assignment_matrix(panel: Panel) -> Matrix:
@@ -193,16 +200,24 @@ def assignment_matrix(panel: Panel) -> Matrix:
             item__in=items, expert__in=[m.expert_id for m in members], waived_at__isnull=True
         ).values_list("item_id", "expert_id")
     )
+    # the relevance shown is computed now, as on the candidates tab (the stored affinity is
+    # what the solver maximised then, possibly keyword overlap when the engine was off)
+    prefetch_related_objects([m.expert for m in members], "works")
+    scored = affinities([m.expert for m in members], items)
     rows = []
     total = 0.0
-    for item in items:
+    labels = dict.fromkeys(LABELS, 0) if scored.calibrated else {}
+    for a_col, item in enumerate(items):
         cells = []
-        for m in members:
+        for r, m in enumerate(members):
             a = active.get((item.pk, m.pk))
             total += a.affinity if a is not None else 0.0
-            cells.append(Cell(a, (item.pk, m.expert_id) in conflicts))
+            relevance = scored.relevance(r, a_col)
+            if a is not None and relevance is not None:
+                labels[relevance.label] += 1
+            cells.append(Cell(a, (item.pk, m.expert_id) in conflicts, relevance))
         rows.append(MatrixRow(item, cells, sum(1 for c in cells if c.assignment)))
-    return Matrix(panel, members, rows, round(total, 4))
+    return Matrix(panel, members, rows, round(total, 4), labels)
 
 
 def invitation_counts(process: ReviewProcess) -> dict[str, int]:

@@ -25,7 +25,7 @@ from kechuang.audit.services import audit_record
 from kechuang.common.errors import ValidationFailed
 from kechuang.common.locks import locked
 from kechuang.review import assignment as solver
-from kechuang.review.affinity import affinity_matrix, shared_terms
+from kechuang.review.affinity import Affinities, affinities, describe, shared_terms
 from kechuang.review.choices import (
     SEATED,
     SETUP_STATUSES,
@@ -79,6 +79,7 @@ class _Instance:
     items: list[ReviewItem]
     problem: solver.AssignmentProblem
     existing: dict[tuple[int, int], ReviewAssignment]  # (r, a) → active row
+    scored: Affinities  # the matrix the problem maximises, and whether it is calibrated
 
 
 def _conflict_mask(
@@ -122,8 +123,9 @@ def _instance(process: ReviewProcess, panel: Panel) -> _Instance | None:
                 fixed.append(pair)
         elif a_row.status == AssignmentStatus.REMOVED:
             forbidden.append(pair)
+    scored = affinities([m.expert for m in members], items)
     problem = solver.AssignmentProblem.build(
-        affinity_matrix([m.expert for m in members], items),
+        scored.matrix,
         rules=process.rules.panel_rules(),
         conflicts=_conflict_mask(process, members, items),
         frontline=[m.expert.is_frontline_engineer for m in members],
@@ -131,7 +133,7 @@ def _instance(process: ReviewProcess, panel: Panel) -> _Instance | None:
         fixed=fixed,
         forbidden=forbidden,
     )
-    return _Instance(members, items, problem, existing)
+    return _Instance(members, items, problem, existing, scored)
 
 
 def _infeasible(inst: _Instance, exc: solver.AssignmentError) -> ValidationFailed:
@@ -173,7 +175,7 @@ def _why_not(inst: _Instance, a: int, chosen: set[int], load: np.ndarray) -> str
         elif load[r] >= p.max_load[r]:
             why = _("评审任务已满")
         else:
-            why = _("匹配度 %(w).2f，较低") % {"w": p.affinity[r, a]}
+            why = _("匹配度较低")
         reasons.append(_("%(name)s（%(why)s）") % {"name": m.expert.name, "why": why})
     if not reasons:
         return ""
@@ -185,10 +187,10 @@ def _why_not(inst: _Instance, a: int, chosen: set[int], load: np.ndarray) -> str
 def _reason(inst: _Instance, seat: solver.Seat, a: int) -> str:
     member = inst.members[seat.reviewer]
     terms = shared_terms(member.expert, inst.items[a])
-    parts = [
-        _("匹配度 %(w).2f，在 %(n)d 位可选专家中排第 %(k)d")
-        % {"w": seat.affinity, "n": seat.eligible, "k": seat.rank}
-    ]
+    parts = [_("匹配度在 %(n)d 位可选专家中排第 %(k)d") % {"n": seat.eligible, "k": seat.rank}]
+    relevance = inst.scored.relevance(seat.reviewer, a)
+    if relevance is not None:
+        parts.insert(0, describe(relevance))
     if terms:
         parts.append(_("共同术语：%(t)s") % {"t": names(terms)})
     if seat.slot == "frontline":
@@ -360,15 +362,18 @@ def assignment_set_manual(
         source=AssignmentSource.MANUAL
     )
     kept = set(before) & set(wanted)
-    affinity = affinity_matrix([m.expert for m in members], [item])
+    scored = affinities([m.expert for m in members], [item])
     for r, m in enumerate(members):
         if m.pk in kept:
             continue
+        relevance = scored.relevance(r, 0)
         row = ReviewAssignment(
             item=item,
             member=m,
-            affinity=float(affinity[r, 0]),
-            reason=_("组织方指定；匹配度 %(w).2f。") % {"w": affinity[r, 0]},
+            affinity=float(scored.matrix[r, 0]),
+            reason=_("组织方指定；%(relevance)s。") % {"relevance": describe(relevance)}
+            if relevance is not None
+            else _("组织方指定。"),
             source=AssignmentSource.MANUAL,
         )
         row.full_clean(exclude=["item", "member"])
