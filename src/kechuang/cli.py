@@ -486,11 +486,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_expire(args: argparse.Namespace) -> int:
     from kechuang.catalog.services import listings_expire_due
+    from kechuang.invitations.services import invitations_expire_due
 
     if not _require_migrated("执行"):
         return 1
     count = listings_expire_due()
     _out(f"已将 {count} 条到期的需求和成果标为已过期。")
+    invitations = invitations_expire_due()
+    _out(f"已将 {invitations} 条逾期未答复的邀请标为已过期。")
     return 0
 
 

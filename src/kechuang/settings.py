@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kechuang.audit",
     "kechuang.matching",
     "kechuang.notifications",
+    "kechuang.invitations",
     "kechuang.review",
     "kechuang.challenges",
     "kechuang.web",

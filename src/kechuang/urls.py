@@ -15,6 +15,7 @@ urlpatterns = [
     path("challenges/", include("kechuang.challenges.urls")),
     path("reviews/", include("kechuang.review.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
+    path("invitations/", include("kechuang.invitations.urls")),
     path("", include("kechuang.web.urls")),
 ]
 

@@ -19,6 +19,7 @@ from kechuang.audit.models import AuditEntry
 from kechuang.catalog.models import Achievement, Attachment, ExpertProfile, ExpertWork, Need
 from kechuang.catalog.services import attachment_add, expert_create, listing_transition
 from kechuang.catalog.uploads import check_upload
+from kechuang.invitations.models import Invitation
 from kechuang.orgs.models import Membership, Organization
 from tests.conftest import World
 
@@ -117,6 +118,7 @@ def db_state() -> tuple[Any, ...]:
         rows(Attachment.objects, "original_name"),
         rows(Organization.objects, "name", "short_name", "path", "is_active"),
         rows(Membership.objects, "user_id", "organization_id", "role"),
+        rows(Invitation.objects, "status", "responded_at"),
         rows(ApiToken.objects, "name", "revoked_at"),
         rows(User.objects, "display_name", "email"),
     )

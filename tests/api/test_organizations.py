@@ -91,33 +91,106 @@ def test_member_lifecycle(world: World, api_as: Callable[[str], Api]) -> None:
     api = api_as("owner_admin")
     org = f"/organizations/{world.enterprise.pk}"
 
-    added = api.post(f"{org}/members", {"login": world.jiangsu_staff.email, "role": "staff"})
-    assert added.status_code == 201
-    membership = added.json()["id"]
-    assert (added.json()["role"], added.json()["role_label"]) == ("staff", "工作人员")
+    invited = api.post(f"{org}/members", {"login": world.jiangsu_staff.email, "role": "staff"})
+    assert (invited.status_code, invited.json()) == (
+        202,
+        {"detail": "已向该账号发送邀请（如账号存在）。对方接受后即成为成员。"},
+    )
+    assert not Membership.objects.filter(
+        user=world.jiangsu_staff, organization=world.enterprise
+    ).exists()  # no member before the person agrees
+    assert api.get(f"{org}/members").json()["count"] == 2
 
-    changed = api.patch(f"{org}/members/{membership}", {"role": "member"})
+    invitee = api_as("jiangsu_staff")
+    [invitation] = invitee.get("/invitations/mine").json()["items"]
+    assert (invitation["kind"], invitation["summary"], invitation["status"]) == (
+        "membership",
+        "加入组织“杭州测温科技有限公司”（工作人员）",
+        "pending",
+    )
+    accepted = invitee.post(f"/invitations/{invitation['id']}/accept")
+    assert (accepted.status_code, accepted.json()["status"]) == (200, "accepted")
+    membership = Membership.objects.get(user=world.jiangsu_staff, organization=world.enterprise)
+    assert membership.role == "staff"
+
+    changed = api.patch(f"{org}/members/{membership.pk}", {"role": "member"})
     assert (changed.status_code, changed.json()["role"]) == (200, "member")
 
     listed = api.get(f"{org}/members").json()
     assert listed["count"] == 3
 
-    removed = api.delete(f"{org}/members/{membership}")
+    removed = api.delete(f"{org}/members/{membership.pk}")
     assert removed.status_code == 204
-    assert not Membership.objects.filter(pk=membership).exists()
+    assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_member_add_of_an_unknown_login_is_422(world: World, api_as: Callable[[str], Api]) -> None:
+def test_member_invite_reveals_nothing_about_accounts(
+    world: World, api_as: Callable[[str], Api]
+) -> None:
+    """An existing account, one already a member and a login nobody uses get the very
+    same answer, and none of them shows the person's mobile number or e-mail."""
+    world.jiangsu_staff.mobile = "13900000017"
+    world.jiangsu_staff.save(update_fields=["mobile"])
     api = api_as("owner_admin")
+    path = f"/organizations/{world.enterprise.pk}/members"
+
+    answers = [
+        api.post(path, {"login": login})
+        for login in (
+            "13900000017",  # a registered account, by mobile
+            world.owner_member.email,  # already a member
+            "nobody@example.com",  # no such account
+            "13900000099",  # no such mobile
+        )
+    ]
+
+    assert {(r.status_code, r.content) for r in answers} == {(202, answers[0].content)}
+    assert answers[0].json() == {
+        "detail": "已向该账号发送邀请（如账号存在）。对方接受后即成为成员。"
+    }
+    assert all(b"13900000017" not in r.content for r in answers)
+    assert not Membership.objects.filter(
+        user=world.jiangsu_staff, organization=world.enterprise
+    ).exists()
+
+
+def test_declined_membership_invitation_adds_nobody(
+    world: World, api_as: Callable[[str], Api]
+) -> None:
+    api_as("owner_admin").post(
+        f"/organizations/{world.enterprise.pk}/members", {"login": world.jiangsu_staff.email}
+    )
+    invitee = api_as("jiangsu_staff")
+    [invitation] = invitee.get("/invitations/mine").json()["items"]
+
+    declined = invitee.post(f"/invitations/{invitation['id']}/decline")
+    again = invitee.post(f"/invitations/{invitation['id']}/accept")
+
+    assert (declined.status_code, declined.json()["status"]) == (200, "declined")
+    assert (again.status_code, again.json()["code"]) == (409, "invitation_closed")
+    assert not Membership.objects.filter(
+        user=world.jiangsu_staff, organization=world.enterprise
+    ).exists()
+    assert invitee.get("/invitations/mine").json()["count"] == 0
+
+
+def test_someone_elses_invitation_is_not_there(world: World, api_as: Callable[[str], Api]) -> None:
+    api_as("owner_admin").post(
+        f"/organizations/{world.enterprise.pk}/members", {"login": world.jiangsu_staff.email}
+    )
+    invitation = api_as("jiangsu_staff").get("/invitations/mine").json()["items"][0]
+    others = {
+        r: api_as(r) for r in ("owner_member", "other_admin", "hangzhou_staff", "platform_admin")
+    }
     before = db_state()
 
-    response = api.post(
-        f"/organizations/{world.enterprise.pk}/members", {"login": "nobody@example.com"}
-    )
-
-    assert response.status_code == 422
-    assert set(response.json()["errors"]) == {"login"}
+    for role, api in others.items():
+        response = api.post(f"/invitations/{invitation['id']}/accept")
+        assert (role, response.status_code) == (role, 404)
     assert db_state() == before
+    assert not Membership.objects.filter(
+        user=world.jiangsu_staff, organization=world.enterprise
+    ).exists()
 
 
 def test_the_last_admin_stays(world: World, api_as: Callable[[str], Api]) -> None:

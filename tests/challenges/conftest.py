@@ -18,8 +18,12 @@ from kechuang.challenges import models as m
 from kechuang.challenges.services.applications import application_create, application_submit
 from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import call_create, call_problem_add, call_transition
+from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.models import Invitation
+from kechuang.invitations.services import invitation_accept, invitation_decline
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.models import Organization
+from kechuang.orgs.services import membership_add
 from kechuang.review.choices import ProcessAction
 from kechuang.review.models import ItemParty, ReviewAssignment, ReviewItem, ReviewProcess
 from kechuang.review.services import (
@@ -32,7 +36,7 @@ from kechuang.review.services import (
     score_submit,
 )
 from tests.conftest import World
-from tests.factories import OrganizationFactory, association, member
+from tests.factories import OrganizationFactory, UserFactory, association, member
 from tests.review.conftest import GOOD_VALUES, make_expert
 
 
@@ -133,8 +137,42 @@ def bid(tree: Tree, call: m.Call, **overrides: Any) -> m.Application:
     )
 
 
-def submitted_bid(tree: Tree, call: m.Call, **overrides: Any) -> m.Application:
-    return application_submit(actor=tree.lab_admin, application=bid(tree, call, **overrides))
+def submitted_bid(
+    tree: Tree, call: m.Call, *, consent: bool = False, **overrides: Any
+) -> m.Application:
+    """A submitted bid; with ``consent`` every partner and team member named accepts first."""
+    application = bid(tree, call, **overrides)
+    if consent:
+        answer_invitations(application, accept=True)
+    return application_submit(actor=tree.lab_admin, application=application)
+
+
+def answerer(invitation: Invitation) -> User:
+    """Who answers ``invitation``: the person, or an admin of the organisation (made for
+    the test when the organisation has none)."""
+    if invitation.invitee_user is not None:
+        return invitation.invitee_user
+    org = invitation.invitee_org
+    assert org is not None
+    admin = org.memberships.filter(role=Role.ADMIN).first()
+    if admin is not None:
+        return admin.user
+    user = UserFactory(display_name=f"{org.name}管理员")
+    membership_add(actor=None, organization=org, user=user, role=Role.ADMIN, check_permission=False)
+    return user
+
+
+def answer_invitations(application: m.Application, *, accept: bool) -> list[Invitation]:
+    """Every pending partner and team-member invitation of ``application``, answered."""
+    answer = invitation_accept if accept else invitation_decline
+    return [
+        answer(actor=answerer(inv), invitation=inv)
+        for inv in Invitation.objects.filter(
+            target_id=application.pk,
+            kind__in=[InvitationKind.PARTNER, InvitationKind.TEAM_MEMBER],
+            status=InvitationStatus.PENDING,
+        ).order_by("pk")
+    ]
 
 
 def past_deadline(call: m.Call) -> None:

@@ -20,6 +20,7 @@ from kechuang.challenges.services.calls import call_create, call_problem_add, ca
 from kechuang.common.errors import InvalidTransition, ValidationFailed
 from tests.challenges.conftest import (
     Tree,
+    answer_invitations,
     application_data,
     bid,
     call_data,
@@ -136,7 +137,14 @@ def partners(n: int, tree: Tree) -> list[dict[str, Any]]:
 
 def test_a_consortium_of_a_lead_and_four_partners(tree: Tree, published: Call) -> None:
     application = bid(tree, published, kind="consortium", partners=partners(4, tree))
-    assert application.partners.count() == 4
+    assert application.partners.count() == 0  # each partner is asked first
+
+    answered = answer_invitations(application, accept=True)
+
+    assert [(i.kind, i.status) for i in answered] == [("partner", "accepted")] * 4
+    assert sorted(application.partners.values_list("organization__name", "role")) == [
+        (f"合作单位{i}", "测试") for i in range(4)
+    ]
 
 
 def test_too_many_consortium_partners_are_refused(tree: Tree, published: Call) -> None:

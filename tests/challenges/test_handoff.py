@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kechuang.challenges.models import Application, Call
-from kechuang.challenges.services.applications import application_withdraw
+from kechuang.challenges.services.applications import application_submit, application_withdraw
 from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import call_create, call_transition
 from kechuang.common.errors import InvalidTransition, ValidationFailed
@@ -14,6 +14,7 @@ from kechuang.review.conflicts import detect
 from kechuang.review.models import ItemParty
 from tests.challenges.conftest import (
     Tree,
+    answer_invitations,
     bid,
     call_data,
     challenge_state,
@@ -44,6 +45,7 @@ def test_start_review_hands_every_eligible_application_with_its_parties(
     consortium = submitted_bid(
         tree,
         published,
+        consent=True,
         kind="consortium",
         partners=[{"organization": partner.pk, "role": "流场仿真"}],
         team=[{"name": "钱工", "role": "仿真", "expert": member_expert.pk}, {"name": "孙工"}],
@@ -59,7 +61,7 @@ def test_start_review_hands_every_eligible_application_with_its_parties(
     assert process is not None
     assert (process.organiser, process.evaluator, process.purpose, process.rounds) == (
         tree.world.national,
-        evaluator,
+        None,  # invited: it runs the review once its own admins accept
         "challenge_application",
         2,
     )
@@ -83,7 +85,7 @@ def test_start_review_hands_every_eligible_application_with_its_parties(
         ("实验室管理员", "member", None, tree.lab_admin.pk, None),
         ("浙江流体研究所", "partner", partner.pk, None, None),
         ("钱工", "member", None, member_expert.user_id, member_expert.pk),
-        ("孙工", "member", None, None, None),
+        # 孙工 is a name only: nobody agreed, so no party
     ]
     assert Application.objects.get(pk=draft.pk).status == "draft"
     assert Application.objects.get(pk=consortium.pk).status == "in_review"
@@ -99,6 +101,7 @@ def test_the_review_sees_partners_and_team_members_as_conflicts(
     submitted_bid(
         tree,
         published,
+        consent=True,
         kind="consortium",
         partners=[{"organization": partner.pk}],
         team=[{"name": "钱工", "expert": in_team.pk}],
@@ -194,3 +197,61 @@ def test_cancelling_the_call_cancels_its_open_review(tree: Tree, published: Call
     call.review_process.refresh_from_db()
     assert call.review_process.status == "cancelled"
     assert call.review_process.events.last().params["reason"] == "经费调整"
+
+
+def _named_bid(tree: Tree, published: Call) -> tuple[list[object], Application]:
+    partner = OrganizationFactory(name="浙江流体研究所", parent=tree.xihu, kind=OrgKind.INSTITUTE)
+    in_partner = make_expert("李研", org=partner, frontline=True)
+    in_team = make_expert("钱工", frontline=True)
+    application = bid(
+        tree,
+        published,
+        kind="consortium",
+        partners=[{"organization": partner.pk}],
+        team=[{"name": "钱工", "expert": in_team.pk}],
+    )
+    return [in_partner, in_team], application
+
+
+def _found(tree: Tree, published: Call, experts: list[object]) -> list[tuple[object, str]]:
+    process = start_review(tree, published).review_process
+    assert process is not None
+    found = detect(experts, process.items.all(), years=3, subtree=False)  # type: ignore[arg-type]
+    return sorted((f.expert_id, f.kind) for f in found)
+
+
+def test_named_but_not_accepted_partner_and_team_member_create_no_conflict(
+    tree: Tree, published: Call
+) -> None:
+    experts, application = _named_bid(tree, published)
+    application_submit(actor=tree.lab_admin, application=application)
+
+    assert _found(tree, published, experts) == []
+    assert application.partners.count() == 0
+    assert list(
+        ItemParty.objects.filter(item__subject_id=application.pk).values_list("role", flat=True)
+    ) == ["lead", "member"]  # the lab and the person who filed it
+
+
+def test_declined_partner_and_team_member_never_create_a_conflict(
+    tree: Tree, published: Call
+) -> None:
+    experts, application = _named_bid(tree, published)
+    answered = answer_invitations(application, accept=False)
+    application_submit(actor=tree.lab_admin, application=application)
+
+    assert [(i.kind, i.status) for i in answered] == [
+        ("partner", "declined"),
+        ("team_member", "declined"),
+    ]
+    assert _found(tree, published, experts) == []
+
+
+def test_accepted_partner_and_team_member_create_conflicts(tree: Tree, published: Call) -> None:
+    experts, application = _named_bid(tree, published)
+    answer_invitations(application, accept=True)
+    application_submit(actor=tree.lab_admin, application=application)
+
+    assert _found(tree, published, experts) == sorted(
+        [(experts[0].pk, "same_org"), (experts[1].pk, "consortium")]  # type: ignore[attr-defined]
+    )

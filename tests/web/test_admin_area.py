@@ -12,6 +12,7 @@ from django.urls import reverse
 from kechuang.audit.models import AuditEntry
 from kechuang.orgs.choices import OrgKind, Role
 from kechuang.orgs.models import Membership, Organization
+from kechuang.orgs.services import membership_add
 from tests.conftest import World, client_for
 from tests.factories import UserFactory
 
@@ -206,8 +207,11 @@ def test_members_list(world: World) -> None:
     ]
 
 
+INVITE_SENT = "已向该账号发送邀请（如账号存在）。对方接受后即成为成员。"
+
+
 @pytest.mark.parametrize("by", ["email", "mobile"])
-def test_add_member_by_login(world: World, by: str) -> None:
+def test_invite_member_by_login_who_accepts(world: World, by: str) -> None:
     newcomer = UserFactory(display_name="新同事", mobile="13600001111")
 
     response = client_for(world.owner_admin).post(
@@ -216,35 +220,58 @@ def test_add_member_by_login(world: World, by: str) -> None:
     )
 
     assert response.status_code == 302
+    assert messages_of(response) == [INVITE_SENT]
+    assert not Membership.objects.filter(user=newcomer).exists()  # not before consent
+    invitee = client_for(newcomer)
+    inbox = invitee.get(reverse("invitations:list"))
+    [(invitation, summary)] = inbox.context["pending"]
+    assert summary == "加入组织“杭州测温科技有限公司”（工作人员）"
+
+    accepted = invitee.post(reverse("invitations:accept", args=[invitation.pk]))
+
+    assert accepted.status_code == 302
+    assert messages_of(accepted) == ["已接受邀请。"]
     assert membership_of(world, newcomer, world.enterprise).role == Role.STAFF
-    assert messages_of(response) == ["已添加成员“新同事”。"]
 
 
-def test_add_unknown_login(world: World) -> None:
+def test_invite_answers_the_same_for_any_login(world: World) -> None:
+    """A registered account, a member already and an unknown login: the same redirect
+    and the same message; the page after it shows no mobile number."""
+    UserFactory(display_name="新同事", email="new@example.com", mobile="13600001111")
     count = Membership.objects.count()
 
-    response = client_for(world.owner_admin).post(
-        url("manage_members", world.enterprise.pk),
-        {"login": "nobody@example.com", "role": Role.MEMBER},
-    )
+    answers = [
+        client_for(world.owner_admin).post(
+            url("manage_members", world.enterprise.pk), {"login": login, "role": Role.ADMIN}
+        )
+        for login in ("new@example.com", "13600001111", world.owner_member.email, "nobody@x.cn")
+    ]
 
-    assert response.status_code == 200
-    assert response.context["form"].errors["login"] == ["未找到该账号，请确认对方已注册。"]
-    assert Membership.objects.count() == count
-
-
-def test_add_existing_member(world: World) -> None:
-    count = Membership.objects.count()
-
-    response = client_for(world.owner_admin).post(
-        url("manage_members", world.enterprise.pk),
-        {"login": world.owner_member.email, "role": Role.ADMIN},
-    )
-
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["该用户已是本组织成员。"]
+    assert {(r.status_code, r["Location"]) for r in answers} == {
+        (302, url("manage_members", world.enterprise.pk))
+    }
+    assert [messages_of(r) for r in answers] == [[INVITE_SENT]] * 4
+    page = client_for(world.owner_admin).get(url("manage_members", world.enterprise.pk))
+    page = page.content.decode()
+    assert "13600001111" not in page and "new@example.com" not in page
     assert Membership.objects.count() == count
     assert membership_of(world, world.owner_member, world.enterprise).role == Role.MEMBER
+
+
+def test_declined_invitation_adds_nobody(world: World) -> None:
+    newcomer = UserFactory(display_name="新同事")
+    client_for(world.owner_admin).post(
+        url("manage_members", world.enterprise.pk), {"login": newcomer.email, "role": Role.ADMIN}
+    )
+    invitee = client_for(newcomer)
+    [(invitation, _summary)] = invitee.get(reverse("invitations:list")).context["pending"]
+
+    declined = invitee.post(reverse("invitations:decline", args=[invitation.pk]))
+    late = invitee.post(reverse("invitations:accept", args=[invitation.pk]))
+
+    assert messages_of(declined) == ["已谢绝邀请。"]
+    assert messages_of(late)[-1] == "该邀请已谢绝，不能再答复。"
+    assert not Membership.objects.filter(user=newcomer).exists()
 
 
 def test_change_role(world: World) -> None:
@@ -352,9 +379,10 @@ def test_audit_log_shows_actor_and_diff(world: World) -> None:
 
 def test_audit_log_paginates_and_serves_fragment(world: World) -> None:
     for i in range(30):
-        user = UserFactory(display_name=f"成员{i}")
-        client_for(world.owner_admin).post(
-            url("manage_members", world.enterprise.pk), {"login": user.email, "role": Role.MEMBER}
+        membership_add(
+            actor=world.owner_admin,
+            organization=world.enterprise,
+            user=UserFactory(display_name=f"成员{i}"),
         )
     client = client_for(world.owner_admin)
 

@@ -14,6 +14,7 @@ from kechuang.catalog.api_achievements import router as achievements_router
 from kechuang.catalog.api_experts import router as experts_router
 from kechuang.catalog.api_needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
+from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
 from kechuang.orgs.api import router as organizations_router
@@ -56,3 +57,4 @@ api.add_router("/match", match_router)
 api.add_router("/challenges", challenges_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/invitations", invitations_router)

@@ -76,6 +76,9 @@ from kechuang.demo.challenges_data import (
     ProblemText,
 )
 from kechuang.demo.clock import DemoClock
+from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.selectors import invitations_of
+from kechuang.invitations.services import invitation_accept
 from kechuang.orgs.choices import Role
 from kechuang.orgs.models import Organization
 from kechuang.orgs.services import membership_add
@@ -218,6 +221,13 @@ class ChallengeDemo:
                 for n, role in b.team
             ],
         )
+        for key, _role in b.partners:  # each partner organisation agrees to the consortium
+            invitation = (
+                invitations_of(InvitationKind.PARTNER, application.pk)
+                .filter(invitee_org=self.orgs[key], status=InvitationStatus.PENDING)
+                .get()
+            )
+            invitation_accept(actor=self.managers[key], invitation=invitation)
         return application_submit(actor=self.managers[b.org], application=application)
 
     # -- review

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.accounts.backends import find_user_by_login
 from kechuang.api.auth import optional_user, token_user
 from kechuang.api.schemas import (
     PUBLIC,
@@ -28,10 +27,11 @@ from kechuang.audit.selectors import audit_entries_for
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
+from kechuang.orgs.consent import INVITE_SENT
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import members_of, organization_ancestors, organization_list
 from kechuang.orgs.services import (
-    membership_add,
+    membership_invite,
     membership_remove,
     membership_set_role,
     organization_create,
@@ -139,6 +139,10 @@ class MemberPage(Page):
 class MemberAddIn(InputSchema):
     login: str = Field(..., description="要加入的用户的登录名：电子邮箱或手机号码。")
     role: Role = Field(Role.MEMBER, description="admin、staff 或 member。")
+
+
+class MemberInviteOut(Schema):
+    detail: str = Field(..., description="固定的提示文字：是否存在该账号都相同。")
 
 
 class MemberRoleIn(InputSchema):
@@ -253,19 +257,18 @@ def list_members(request: HttpRequest, org_id: int, params: Query[PageIn]) -> An
 
 @router.post(
     "/{org_id}/members",
-    response={201: OrgMemberOut, **problems(401, 403, 404, 422)},
-    summary="添加成员",
-    description="按登录名（邮箱或手机号）把已注册的用户加入组织。",
+    response={202: MemberInviteOut, **problems(401, 403, 404, 422)},
+    summary="邀请成员",
+    description=(
+        "按登录名（邮箱或手机号）邀请用户加入组织；对方在“我的邀请”中接受后才成为成员。"
+        "无论该登录名是否对应已注册的账号（或已是成员），回答都相同，不透露任何账号信息。"
+    ),
 )
 def add_member(request: HttpRequest, org_id: int, payload: MemberAddIn) -> Any:
     user = token_user(request)
     org = access_organization_by_id(user, org_id, action="manage")
-    new_member = find_user_by_login(payload.login)
-    if new_member is None:
-        raise ValidationFailed(fields={"login": [_("没有使用该登录名的用户。")]})
-    return Status(
-        201, membership_add(actor=user, organization=org, user=new_member, role=payload.role.value)
-    )
+    membership_invite(actor=user, organization=org, login=payload.login, role=payload.role.value)
+    return Status(202, {"detail": str(INVITE_SENT)})
 
 
 @router.patch(

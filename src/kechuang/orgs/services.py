@@ -14,10 +14,13 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
+from kechuang.accounts.backends import find_user_by_login
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
 from kechuang.common.errors import validation_error_from_django as from_django
+from kechuang.invitations.choices import InvitationKind
+from kechuang.invitations.services import invitation_create
 from kechuang.matching.services import mark_dirty, mark_subtree_dirty
 from kechuang.orgs.access import forget_viewer, viewer_for
 from kechuang.orgs.choices import ASSOCIATION_KINDS, PARENT_LEVEL, AssociationLevel, OrgKind, Role
@@ -215,6 +218,34 @@ def _membership_audit(actor: Any, m: Membership, action: AuditAction, before: An
 
 
 @transaction.atomic
+def membership_invite(
+    *, actor: Any, organization: Organization, login: str, role: str = Role.MEMBER
+) -> None:
+    """Invite the account behind ``login`` to join; it becomes a member once it accepts.
+
+    Returns nothing, and does the same visible thing whether or not the login belongs to
+    an account (or to one already a member): the inviting side learns nothing about who
+    is registered. The invited person sees the invitation in their inbox.
+    """
+    if not viewer_for(actor).manages(organization):
+        raise PermissionDenied()
+    if role not in Role.values:
+        raise ValidationFailed(fields={"role": [_("未知的角色。")]})
+    invitee = find_user_by_login((login or "").strip())
+    if invitee is None or not invitee.is_active:
+        return
+    if Membership.objects.filter(user=invitee, organization=organization).exists():
+        return
+    invitation_create(
+        inviter=actor,
+        kind=InvitationKind.MEMBERSHIP,
+        target_id=organization.pk,
+        invitee_user=invitee,
+        params={"role": role},
+    )
+
+
+@transaction.atomic
 def membership_add(
     *,
     actor: Any,
@@ -223,6 +254,9 @@ def membership_add(
     role: str = Role.MEMBER,
     check_permission: bool = True,
 ) -> Membership:
+    """Make ``user`` a member at once, without asking them: for sign-up (their own new
+    organisation), the demo data and an accepted invitation. Managers adding someone else
+    go through ``membership_invite``."""
     if check_permission and not viewer_for(actor).manages(organization):
         raise PermissionDenied()
     if role not in Role.values:

@@ -144,3 +144,4 @@ class EventType(models.TextChoices):
     OBJECTION_FILED = "objection_filed", _("提出异议")
     OBJECTION_HANDLED = "objection_handled", _("处理异议")
     DEADLINE_MOVED = "deadline_moved", _("调整评分截止时间")
+    EVALUATOR_JOINED = "evaluator_joined", _("第三方评价机构接受邀请")

@@ -140,7 +140,9 @@ class OrganizationCreateForm(OrganizationEditForm):
 
 class MemberAddForm(forms.Form):
     login = forms.CharField(
-        label=_("电子邮箱或手机号码"), max_length=254, help_text=_("对方须已在平台注册。")
+        label=_("电子邮箱或手机号码"),
+        max_length=254,
+        help_text=_("对方须已在平台注册，并接受邀请。"),
     )
     role = forms.ChoiceField(label=_("角色"), choices=Role.choices, initial=Role.MEMBER)
 

@@ -19,12 +19,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.backends import find_user_by_login
 from kechuang.audit.models import AuditEntry
 from kechuang.audit.selectors import audit_entries_for
 from kechuang.catalog.selectors import listing_counts_by_organization
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
 from kechuang.orgs.access import access_organization_by_id, viewer_for
+from kechuang.orgs.consent import INVITE_SENT
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import (
     managed_organizations,
@@ -33,7 +33,7 @@ from kechuang.orgs.selectors import (
     organization_list,
 )
 from kechuang.orgs.services import (
-    membership_add,
+    membership_invite,
     membership_remove,
     membership_set_role,
     organization_create,
@@ -163,19 +163,18 @@ def manage_members(request: HttpRequest, pk: int) -> HttpResponse:
     org = _managed_org(request, pk)
     form = MemberAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = find_user_by_login(form.cleaned_data["login"])
-        if user is None or not user.is_active:
-            form.add_error("login", _("未找到该账号，请确认对方已注册。"))
+        try:
+            membership_invite(
+                actor=request.user,
+                organization=org,
+                login=form.cleaned_data["login"],
+                role=form.cleaned_data["role"],
+            )
+        except KechuangError as exc:
+            apply_error_to_form(form, exc)
         else:
-            try:
-                membership_add(
-                    actor=request.user, organization=org, user=user, role=form.cleaned_data["role"]
-                )
-            except KechuangError as exc:
-                apply_error_to_form(form, exc)
-            else:
-                messages.success(request, _("已添加成员“%(name)s”。") % {"name": user})
-                return redirect("web:manage_members", org.pk)
+            messages.success(request, str(INVITE_SENT))
+            return redirect("web:manage_members", org.pk)
     return render(
         request,
         "web/manage/members.html",

@@ -28,10 +28,10 @@ from kechuang.challenges.choices import (
 from kechuang.challenges.models import (
     Application,
     ApplicationAttachment,
-    ApplicationPartner,
     Call,
     CallProblem,
 )
+from kechuang.challenges.services.consent import partners_invite, team_invite
 from kechuang.challenges.services.steps import clean_indicators, created, event_record, move
 from kechuang.challenges.tree import recommendation_chain
 from kechuang.common.errors import InvalidTransition, NotAuthenticated, PermissionDenied
@@ -203,8 +203,9 @@ def application_create(
     full_clean(item, exclude=["call", "call_problem", "applicant", "organization"], errors=errors)
     errors.raise_if_any()
     item.save()
-    for org, role in rows:
-        ApplicationPartner.objects.create(application=item, organization=org, role=role)
+    # the partners and the team's experts are asked; each counts once it accepts
+    partners_invite(actor=actor, application=item, rows=rows)
+    team_invite(actor=actor, application=item)
     created(
         item,
         actor=actor,
@@ -249,6 +250,8 @@ def application_update(*, actor: Any, application: Application, **changes: Any) 
     )
     errors.raise_if_any()
     application.save(update_fields=[*fields, "updated_at"])
+    if "team" in fields:
+        team_invite(actor=actor, application=application)
     event_record(
         call=application.call,
         type=EventType.APPLICATION_UPDATED,

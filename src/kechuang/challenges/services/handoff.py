@@ -4,9 +4,10 @@
 run by the call's organiser (optionally with a third-party evaluator the organiser
 names), with the call's rounds and panel rules, one panel, and one item per eligible
 application with every party the conflict checks need: the lead organisation, the
-consortium partners, the person who filed it and the team members who have an expert
-profile (``team[].expert``) or at least a name. From then on the review runs in the
-review app; the award reads its outcome through ``selected_subjects``.
+consortium partners (who accepted: ``ApplicationPartner`` rows exist only then), the
+person who filed it and the team members whose expert account accepted to be on the team
+(``team[].expert`` plus ``services.consent``); a name alone is no party. From then on
+the review runs in the review app; the award reads its outcome through ``selected_subjects``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from kechuang.catalog.models import ExpertProfile
 from kechuang.challenges.choices import ApplicationStatus
 from kechuang.challenges.models import Application, Call
+from kechuang.challenges.services.consent import accepted_team_expert_ids
 from kechuang.common.errors import InvalidTransition, ValidationFailed
 from kechuang.common.validation import refuse
 from kechuang.orgs.models import Organization
@@ -62,20 +64,16 @@ def application_parties(application: Application) -> list[PartyIn]:
                 organization=partner.organization,
             )
         )
+    # Only team members who accepted stand behind the bid: naming someone is no veto.
     team_experts = ExpertProfile.objects.select_related("user").in_bulk(
-        [row["expert"] for row in application.team if row.get("expert")]
+        accepted_team_expert_ids(application)
     )
     for row in application.team:
         expert = team_experts.get(row.get("expert") or 0)
-        if expert is not None and expert.pk == getattr(applicant_expert, "pk", None):
-            continue  # the applicant, already listed
+        if expert is None or expert.pk == getattr(applicant_expert, "pk", None):
+            continue  # not agreed (or not linked to an account), or the applicant
         parties.append(
-            PartyIn(
-                name=row["name"],
-                role=PartyRole.MEMBER,
-                user=expert.user if expert is not None else None,
-                expert=expert,
-            )
+            PartyIn(name=row["name"], role=PartyRole.MEMBER, user=expert.user, expert=expert)
         )
     return parties
 

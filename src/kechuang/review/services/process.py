@@ -49,6 +49,7 @@ from kechuang.review.services.common import (
     required_text,
     scoring_deadline,
 )
+from kechuang.review.services.evaluator import evaluator_invite
 from kechuang.review.services.notify import notify_transition
 
 
@@ -123,14 +124,16 @@ def process_create(
     rubric: Sequence[CriterionIn] | None = None,
     evaluator: Organization | None = None,
 ) -> ReviewProcess:
-    """A new process in ``setup``, with its rules and rubric (the default one if none)."""
+    """A new process in ``setup``, with its rules and rubric (the default one if none).
+
+    A named ``evaluator`` is invited (``services.evaluator``); it runs the process only
+    once its own admins or staff accept."""
     if not viewer_for(actor).manages(organiser):
         raise PermissionDenied(_("只有组织单位的管理人员可以创建评审。"))
     r = _rules(rules)
     share = Fraction(r.frontline_share)
     process = ReviewProcess(
         organiser=organiser,
-        evaluator=evaluator,
         title=(title or "").strip(),
         purpose=purpose,
         rounds=rounds,
@@ -172,6 +175,8 @@ def process_create(
         full_clean(row, exclude=["rubric"])
         row.save()
     event_record(process=process, type=EventType.CREATED, actor=actor, title=process.title)
+    if evaluator is not None:
+        evaluator_invite(actor=actor, process=process, evaluator=evaluator)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
