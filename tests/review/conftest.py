@@ -12,6 +12,9 @@ import pytest
 from kechuang.accounts.models import User
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.services import expert_create, expert_work_add
+from kechuang.invitations.choices import InvitationKind
+from kechuang.invitations.selectors import invitations_of
+from kechuang.invitations.services import invitation_accept
 from kechuang.orgs.choices import OrgKind, Role
 from kechuang.orgs.models import Organization
 from kechuang.orgs.services import membership_add
@@ -212,6 +215,12 @@ def scene(world: World) -> Scene:
         rules={"panel_size": 3, "max_load": 3},
         evaluator=evaluator,
     )
+    # the evaluator runs the process once its own admin accepts the invitation
+    invitation_accept(
+        actor=evaluator_admin,
+        invitation=invitations_of(InvitationKind.EVALUATOR, process.pk).get(),
+    )
+    process.refresh_from_db()
     panel = panel_create(actor=world.hangzhou_staff, process=process, name="第一评审组")
     owners = [
         (world.enterprise, world.owner_admin),

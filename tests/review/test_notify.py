@@ -41,7 +41,13 @@ def test_invitation_links_to_the_reviewers_tasks_and_the_answer_to_the_panel(
         ("邀请您参加评审：2026 年第一期揭榜挂帅评审", "/reviews/my/")
     ]
     panel_page = reverse("review:panel_detail", args=[scene.panel.pk])
-    assert links(scene.runner, "invitation") == [("陈热答复了评审邀请：已接受", panel_page)]
+    assert links(scene.runner, "invitation") == [
+        (
+            "浙江科技评估中心接受了邀请：担任评审“2026 年第一期揭榜挂帅评审”的第三方评价机构",
+            reverse("review:process_detail", args=[scene.process.pk]),
+        ),
+        ("陈热答复了评审邀请：已接受", panel_page),
+    ]
     assert opens(chen, "/reviews/my/") and opens(scene.runner, panel_page)
 
 

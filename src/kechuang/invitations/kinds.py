@@ -29,6 +29,8 @@ class KindHandler:
     accept: Callable[[Invitation, Any], None]
     # Whether ``user`` speaks for the inviting side (may see and withdraw the invitation).
     manages: Callable[[Any, Invitation], bool]
+    # The inviting side's page of the target (where the answer shows).
+    url: Callable[[Invitation], str]
 
 
 HANDLERS: dict[str, str] = {

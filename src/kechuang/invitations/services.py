@@ -125,9 +125,11 @@ def _tell_inviter(invitation: Invitation, *, answer: str) -> None:
     if invitation.inviter is None:
         return
     who = invitation.invitee_org.name if invitation.invitee_org else str(invitation.invitee_user)
-    what = handler_for(invitation.kind).describe(invitation)
+    handler = handler_for(invitation.kind)
+    what = handler.describe(invitation)
     notify(
         recipients=[invitation.inviter],
+        url=handler.url(invitation),
         kind=NotificationKind.INVITATION,
         title=(_("%(who)s%(answer)s邀请：%(what)s") % {"who": who, "answer": answer, "what": what})[
             :TITLE_MAX

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,4 +47,8 @@ def _manages(user: Any, invitation: Invitation) -> bool:
     return org is not None and viewer_for(user).manages(org)
 
 
-MEMBERSHIP = KindHandler(describe=_describe, accept=_accept, manages=_manages)
+def _url(invitation: Invitation) -> str:
+    return reverse("web:manage_members", args=[invitation.target_id])
+
+
+MEMBERSHIP = KindHandler(describe=_describe, accept=_accept, manages=_manages, url=_url)

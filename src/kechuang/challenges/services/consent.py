@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -134,5 +135,11 @@ def _manages(user: Any, invitation: Invitation) -> bool:
     return application is not None and is_applicant_side(user, application)
 
 
-PARTNER = KindHandler(describe=_describe_partner, accept=_accept_partner, manages=_manages)
-TEAM_MEMBER = KindHandler(describe=_describe_team, accept=_accept_team, manages=_manages)
+def _url(invitation: Invitation) -> str:
+    return reverse("challenges:application_detail", args=[invitation.target_id])
+
+
+PARTNER = KindHandler(
+    describe=_describe_partner, accept=_accept_partner, manages=_manages, url=_url
+)
+TEAM_MEMBER = KindHandler(describe=_describe_team, accept=_accept_team, manages=_manages, url=_url)

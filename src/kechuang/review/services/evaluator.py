@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kechuang.common.errors import InvalidTransition, ValidationFailed
@@ -71,4 +72,8 @@ def _manages(user: Any, invitation: Invitation) -> bool:
     return process is not None and viewer_for(user).manages(process.organiser)
 
 
-EVALUATOR = KindHandler(describe=_describe, accept=_accept, manages=_manages)
+def _url(invitation: Invitation) -> str:
+    return reverse("review:process_detail", args=[invitation.target_id])
+
+
+EVALUATOR = KindHandler(describe=_describe, accept=_accept, manages=_manages, url=_url)
