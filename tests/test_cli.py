@@ -141,11 +141,15 @@ def test_expire_marks_due_listings(world: Any, draft_need: Need, capsys: Any) ->
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     Need.objects.filter(pk=draft_need.pk).update(expires_on=yesterday)
     assert cli.main(["expire"]) == 0
-    assert capsys.readouterr().out == "已将 1 条到期的需求和成果标为已过期。\n"
+    assert capsys.readouterr().out == (
+        "已将 1 条到期的需求和成果标为已过期。\n已将 0 条逾期未答复的邀请标为已过期。\n"
+    )
     draft_need.refresh_from_db()
     assert draft_need.status == "expired"
     assert cli.main(["expire"]) == 0
-    assert capsys.readouterr().out == "已将 0 条到期的需求和成果标为已过期。\n"
+    assert capsys.readouterr().out == (
+        "已将 0 条到期的需求和成果标为已过期。\n已将 0 条逾期未答复的邀请标为已过期。\n"
+    )
 
 
 @pytest.mark.django_db

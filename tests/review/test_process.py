@@ -182,4 +182,6 @@ def test_event_log_is_append_only(scene: Scene) -> None:
         ReviewEvent.objects.filter(process=scene.process).update(params={})
     with pytest.raises(TypeError):
         ReviewEvent.objects.filter(process=scene.process).delete()
-    assert ReviewEvent.objects.filter(process=scene.process).count() == 6  # created, evaluator_joined, panel, 3 items
+    assert (
+        ReviewEvent.objects.filter(process=scene.process).count() == 6
+    )  # created, evaluator_joined, panel, 3 items
