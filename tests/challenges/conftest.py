@@ -18,7 +18,7 @@ from kechuang.challenges import models as m
 from kechuang.challenges.services.applications import application_create, application_submit
 from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import call_create, call_problem_add, call_transition
-from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.choices import ConsentStatus, InvitationKind
 from kechuang.invitations.models import Invitation
 from kechuang.invitations.services import invitation_accept, invitation_decline
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
@@ -170,7 +170,7 @@ def answer_invitations(application: m.Application, *, accept: bool) -> list[Invi
         for inv in Invitation.objects.filter(
             target_id=application.pk,
             kind__in=[InvitationKind.PARTNER, InvitationKind.TEAM_MEMBER],
-            status=InvitationStatus.PENDING,
+            status=ConsentStatus.PENDING,
         ).order_by("pk")
     ]
 

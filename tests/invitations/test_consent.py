@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kechuang.cli import main
 from kechuang.common.errors import InvalidTransition
-from kechuang.invitations.choices import InvitationStatus
+from kechuang.invitations.choices import ConsentStatus
 from kechuang.invitations.models import Invitation
 from kechuang.invitations.selectors import invitations_for
 from kechuang.invitations.services import (
@@ -48,7 +48,7 @@ def test_an_unanswered_invitation_expires(world: World) -> None:
         assert invitations_expire_due() == 0
 
     invitation.refresh_from_db()
-    assert invitation.status == InvitationStatus.EXPIRED
+    assert invitation.status == ConsentStatus.EXPIRED
     assert not Membership.objects.filter(user=newcomer).exists()
 
 
@@ -61,7 +61,7 @@ def test_the_expire_command_expires_invitations(world: World, capsys: Any) -> No
     assert main(["expire"]) == 0
 
     invitation.refresh_from_db()
-    assert invitation.status == InvitationStatus.EXPIRED
+    assert invitation.status == ConsentStatus.EXPIRED
     assert "已将 1 条逾期未答复的邀请标为已过期。" in capsys.readouterr().out
 
 

@@ -76,7 +76,7 @@ from kechuang.demo.challenges_data import (
     ProblemText,
 )
 from kechuang.demo.clock import DemoClock
-from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.choices import ConsentStatus, InvitationKind
 from kechuang.invitations.selectors import invitations_of
 from kechuang.invitations.services import invitation_accept
 from kechuang.orgs.choices import Role
@@ -224,7 +224,7 @@ class ChallengeDemo:
         for key, _role in b.partners:  # each partner organisation agrees to the consortium
             invitation = (
                 invitations_of(InvitationKind.PARTNER, application.pk)
-                .filter(invitee_org=self.orgs[key], status=InvitationStatus.PENDING)
+                .filter(invitee_org=self.orgs[key], status=ConsentStatus.PENDING)
                 .get()
             )
             invitation_accept(actor=self.managers[key], invitation=invitation)

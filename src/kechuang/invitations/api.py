@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import OrgRef, Page, PageIn, UserRef, paginate, problems
 from kechuang.invitations.access import access_invitation_by_id
-from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.choices import ConsentStatus, InvitationKind
 from kechuang.invitations.kinds import handler_for
 from kechuang.invitations.models import Invitation
 from kechuang.invitations.selectors import invitations_for
@@ -40,7 +40,7 @@ class InvitationOut(Schema):
     invitee_user: UserRef | None = Field(..., description="受邀用户；邀请单位时为空。")
     invitee_org: OrgRef | None = Field(..., description="受邀单位（由其管理员或工作人员答复）。")
     inviter: UserRef | None
-    status: InvitationStatus = Field(
+    status: ConsentStatus = Field(
         ..., description="pending、accepted、declined、expired 或 withdrawn。"
     )
     status_label: str
@@ -66,8 +66,8 @@ class InvitationPage(Page):
 
 
 class InvitationFilterIn(PageIn):
-    status: InvitationStatus | None = Field(
-        InvitationStatus.PENDING, description="按状态筛选，默认只列待答复（未过期）的邀请。"
+    status: ConsentStatus | None = Field(
+        ConsentStatus.PENDING, description="按状态筛选，默认只列待答复（未过期）的邀请。"
     )
 
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.choices import ConsentStatus, InvitationKind
 
 
 class Invitation(models.Model):
@@ -52,8 +52,8 @@ class Invitation(models.Model):
     status = models.CharField(
         _("状态"),
         max_length=10,
-        choices=InvitationStatus.choices,
-        default=InvitationStatus.PENDING,
+        choices=ConsentStatus.choices,
+        default=ConsentStatus.PENDING,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("有效期至"))
@@ -84,13 +84,13 @@ class Invitation(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["kind", "target_id", "invitee_user"],
-                condition=Q(status=InvitationStatus.PENDING, invitee_user__isnull=False),
+                condition=Q(status=ConsentStatus.PENDING, invitee_user__isnull=False),
                 name="invitation_one_pending_per_user",
                 violation_error_message=_("已有待答复的邀请。"),
             ),
             models.UniqueConstraint(
                 fields=["kind", "target_id", "invitee_org"],
-                condition=Q(status=InvitationStatus.PENDING, invitee_org__isnull=False),
+                condition=Q(status=ConsentStatus.PENDING, invitee_org__isnull=False),
                 name="invitation_one_pending_per_org",
                 violation_error_message=_("已有待答复的邀请。"),
             ),
@@ -102,4 +102,4 @@ class Invitation(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.status == InvitationStatus.PENDING
+        return self.status == ConsentStatus.PENDING

@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from kechuang.invitations.choices import InvitationStatus
+from kechuang.invitations.choices import ConsentStatus
 from kechuang.invitations.models import Invitation
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -26,7 +26,7 @@ def answering_org_ids(user: Any) -> list[int]:
 
 
 def invitations_for(
-    user: Any, *, status: str | None = InvitationStatus.PENDING
+    user: Any, *, status: str | None = ConsentStatus.PENDING
 ) -> QuerySet[Invitation]:
     """Invitations addressed to ``user`` or to an organisation they answer for; pending
     ones only while they have not expired."""
@@ -37,7 +37,7 @@ def invitations_for(
     )
     if status is not None:
         qs = qs.filter(status=status)
-        if status == InvitationStatus.PENDING:
+        if status == ConsentStatus.PENDING:
             qs = qs.filter(expires_at__gt=timezone.now())
     return qs.select_related("invitee_org", "invitee_user", "inviter")
 
@@ -50,7 +50,7 @@ def accepted_user_ids(kind: str, target_id: int) -> set[int]:
     """Users who accepted an invitation of ``kind`` to ``target_id``."""
     return set(
         Invitation.objects.filter(
-            kind=kind, target_id=target_id, status=InvitationStatus.ACCEPTED
+            kind=kind, target_id=target_id, status=ConsentStatus.ACCEPTED
         ).values_list("invitee_user_id", flat=True)
     )
 

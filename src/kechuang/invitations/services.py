@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from kechuang.common.errors import InvalidTransition, NotFound
 from kechuang.common.locks import locked
 from kechuang.invitations.access import answers_for, invites_for
-from kechuang.invitations.choices import INVITATION_DAYS, InvitationStatus
+from kechuang.invitations.choices import INVITATION_DAYS, ConsentStatus
 from kechuang.invitations.kinds import handler_for
 from kechuang.invitations.models import Invitation
 from kechuang.notifications.choices import NotificationKind
@@ -58,12 +58,12 @@ def invitation_create(
         raise ValueError("exactly one of invitee_user and invitee_org")  # a caller's bug
     lookup = {"invitee_user": invitee_user} if invitee_user else {"invitee_org": invitee_org}
     pending = Invitation.objects.filter(
-        kind=kind, target_id=target_id, status=InvitationStatus.PENDING, **lookup
+        kind=kind, target_id=target_id, status=ConsentStatus.PENDING, **lookup
     )
     existing = pending.filter(expires_at__gt=timezone.now()).first()
     if existing is not None:
         return existing
-    pending.update(status=InvitationStatus.EXPIRED)  # a stale one makes way for the new
+    pending.update(status=ConsentStatus.EXPIRED)  # a stale one makes way for the new
     try:
         with transaction.atomic():
             invitation = Invitation.objects.create(
@@ -143,7 +143,7 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> Invitation:
     """The invited side agrees: the relation is created now, and only now."""
     invitation = _lock_pending(actor, invitation, answering=True)
     handler_for(invitation.kind).accept(invitation, actor)
-    _close(invitation, status=InvitationStatus.ACCEPTED, actor=actor)
+    _close(invitation, status=ConsentStatus.ACCEPTED, actor=actor)
     _tell_inviter(invitation, answer=_("接受了"))
     return invitation
 
@@ -151,7 +151,7 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> Invitation:
 @transaction.atomic
 def invitation_decline(*, actor: Any, invitation: Invitation) -> Invitation:
     invitation = _lock_pending(actor, invitation, answering=True)
-    _close(invitation, status=InvitationStatus.DECLINED, actor=actor)
+    _close(invitation, status=ConsentStatus.DECLINED, actor=actor)
     _tell_inviter(invitation, answer=_("谢绝了"))
     return invitation
 
@@ -160,19 +160,19 @@ def invitation_decline(*, actor: Any, invitation: Invitation) -> Invitation:
 def invitation_withdraw(*, actor: Any, invitation: Invitation) -> Invitation:
     """The inviting side takes back an invitation not yet answered."""
     invitation = _lock_pending(actor, invitation, answering=False)
-    _close(invitation, status=InvitationStatus.WITHDRAWN, actor=actor)
+    _close(invitation, status=ConsentStatus.WITHDRAWN, actor=actor)
     return invitation
 
 
 def invitations_withdraw_where(*, actor: Any, kind: str, target_id: int, **lookup: Any) -> int:
     """Withdraw the pending invitations the inviting side no longer wants (an edited team)."""
     return Invitation.objects.filter(
-        kind=kind, target_id=target_id, status=InvitationStatus.PENDING, **lookup
-    ).update(status=InvitationStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor)
+        kind=kind, target_id=target_id, status=ConsentStatus.PENDING, **lookup
+    ).update(status=ConsentStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor)
 
 
 def invitations_expire_due(*, now: Any = None) -> int:
     """Mark pending invitations past their date as expired; returns how many."""
     return Invitation.objects.filter(
-        status=InvitationStatus.PENDING, expires_at__lte=now or timezone.now()
-    ).update(status=InvitationStatus.EXPIRED)
+        status=ConsentStatus.PENDING, expires_at__lte=now or timezone.now()
+    ).update(status=ConsentStatus.EXPIRED)

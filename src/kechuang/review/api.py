@@ -95,7 +95,10 @@ def review_process_list(request: HttpRequest, filters: Query[ProcessFilterIn]) -
     "/processes",
     response={201: ProcessOut, **problems(401, 403, 404, 422)},
     summary="创建评审",
-    description="组织单位的管理人员创建评审，可指定第三方评价机构、评审规则和评分标准。",
+    description=(
+        "组织单位的管理人员创建评审，可指定评审规则和评分标准。指定的第三方评价机构（`evaluator`）"
+        "先收到邀请，由其管理员或工作人员接受后才参与评审；在此之前 `evaluator` 为空。"
+    ),
 )
 def review_process_create(request: HttpRequest, payload: ProcessCreateIn) -> Any:
     user = token_user(request)

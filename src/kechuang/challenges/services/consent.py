@@ -20,7 +20,7 @@ from kechuang.catalog.models import ExpertProfile
 from kechuang.challenges.models import Application, ApplicationPartner
 from kechuang.common.errors import InvalidTransition
 from kechuang.common.locks import locked
-from kechuang.invitations.choices import InvitationKind, InvitationStatus
+from kechuang.invitations.choices import ConsentStatus, InvitationKind
 from kechuang.invitations.kinds import KindHandler
 from kechuang.invitations.models import Invitation
 from kechuang.invitations.selectors import accepted_user_ids
@@ -58,13 +58,13 @@ def team_invite(*, actor: Any, application: Application) -> None:
         kind=InvitationKind.TEAM_MEMBER, target_id=application.pk
     )
     named = {e.user_id for e in experts}
-    invitations.filter(status=InvitationStatus.PENDING).exclude(invitee_user_id__in=named).update(
-        status=InvitationStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor
+    invitations.filter(status=ConsentStatus.PENDING).exclude(invitee_user_id__in=named).update(
+        status=ConsentStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor
     )
     standing = set(
         invitations.filter(
-            Q(status=InvitationStatus.ACCEPTED)
-            | Q(status=InvitationStatus.PENDING, expires_at__gt=timezone.now())
+            Q(status=ConsentStatus.ACCEPTED)
+            | Q(status=ConsentStatus.PENDING, expires_at__gt=timezone.now())
         ).values_list("invitee_user_id", flat=True)
     )
     for expert in experts:
