@@ -87,3 +87,16 @@ def test_the_inbox_page_lists_pending_invitations_with_buttons(world: World) -> 
     other = client_for(world.owner_member).post(reverse("invitations:accept", args=[invitation.pk]))
     assert other.status_code == 404
     assert not Membership.objects.filter(user=newcomer).exists()
+
+
+def test_the_workspace_card_shows_pending_invitations(world: World) -> None:
+    newcomer, _invitation = _invite_member(world)
+
+    workspace = client_for(newcomer).get(reverse("web:workspace")).content.decode()
+    card = client_for(newcomer).get(reverse("invitations:card")).content.decode()
+    empty = client_for(world.owner_member).get(reverse("invitations:card")).content.decode()
+
+    assert reverse("invitations:card") in workspace
+    assert "加入组织“杭州测温科技有限公司”（成员）" in card
+    assert reverse("invitations:list") in card
+    assert empty == '<div id="invitations-card"></div>\n'

@@ -47,6 +47,7 @@ from kechuang.challenges.services.applications import (
     editable,
     is_applicant_side,
 )
+from kechuang.challenges.services.consent import consent_requests
 from kechuang.challenges.services.handoff import review_selected
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.orgs.choices import OrgKind
@@ -175,6 +176,8 @@ def render_application(
         "own": own,
         "organiser": organiser and application.status != ApplicationStatus.DRAFT,
         "partners": list(application.partners.select_related("organization")),
+        # who was named but has not agreed: shown to the applicant side only
+        "consent_requests": consent_requests(application) if own else [],
         "attachments": list(application.attachments.all()),
         "recommendations": list(application.recommendations.select_related("association")),
         "window_open": open_,

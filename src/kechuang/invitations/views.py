@@ -21,11 +21,22 @@ from kechuang.web.errors import page_errors
 ANSWERED_SHOWN = 20
 
 
+CARD_SIZE = 5
+
+
+def rows(qs: Any) -> list[tuple[Any, str]]:
+    return [(inv, handler_for(inv.kind).describe(inv)) for inv in qs]
+
+
+@login_required
+def invitation_card(request: HttpRequest) -> HttpResponse:
+    """The workspace card (``hx-get``): pending invitations, or nothing at all."""
+    pending = rows(invitations_for(request.user)[:CARD_SIZE])
+    return render(request, "invitations/partials/card.html", {"pending": pending})
+
+
 @login_required
 def invitation_list_page(request: HttpRequest) -> HttpResponse:
-    def rows(qs: Any) -> list[tuple[Any, str]]:
-        return [(inv, handler_for(inv.kind).describe(inv)) for inv in qs]
-
     answered = invitations_for(request.user, status=None).exclude(
         pk__in=invitations_for(request.user).values("pk")
     )

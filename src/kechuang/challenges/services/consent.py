@@ -91,6 +91,20 @@ def accepted_team_expert_ids(application: Application) -> set[int]:
     )
 
 
+def consent_requests(application: Application) -> list[Invitation]:
+    """The partner and team-member invitations of ``application`` not accepted (pending,
+    declined, expired), for the applicant side to see who has not agreed."""
+    return list(
+        Invitation.objects.filter(
+            kind__in=[InvitationKind.PARTNER, InvitationKind.TEAM_MEMBER],
+            target_id=application.pk,
+        )
+        .exclude(status__in=[ConsentStatus.ACCEPTED, ConsentStatus.WITHDRAWN])
+        .select_related("invitee_org", "invitee_user")
+        .order_by("kind", "pk")
+    )
+
+
 def _application(invitation: Invitation) -> Application:
     return Application.objects.select_related("organization").get(pk=invitation.target_id)
 

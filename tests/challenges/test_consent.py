@@ -1,0 +1,52 @@
+"""A consortium partner and a team member named on a bid are invited; the page and the
+API show them as part of the bid only once they accepted."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from kechuang.challenges.models import Call
+from kechuang.invitations.models import Invitation
+from kechuang.orgs.choices import OrgKind, Role
+from tests.api.conftest import Api, token_for
+from tests.challenges.conftest import Tree, answerer, bid
+from tests.conftest import client_for
+from tests.factories import OrganizationFactory, member
+from tests.review.conftest import make_expert
+
+
+def test_partner_and_team_member_join_the_bid_only_once_they_accept(
+    tree: Tree, published: Call
+) -> None:
+    partner = OrganizationFactory(name="浙江流体研究所", parent=tree.xihu, kind=OrgKind.INSTITUTE)
+    partner_admin = member(partner, Role.ADMIN, display_name="研究所管理员")
+    expert = make_expert("钱工", frontline=True)
+    application = bid(
+        tree,
+        published,
+        kind="consortium",
+        partners=[{"organization": partner.pk, "role": "流场仿真"}],
+        team=[{"name": "钱工", "expert": expert.pk}],
+    )
+    detail_url = reverse("challenges:application_detail", args=[application.pk])
+    api_path = f"/challenges/applications/{application.pk}"
+    applicant_api = Api(token_for(tree.lab_admin))
+
+    before = client_for(tree.lab_admin).get(detail_url).content.decode()
+    assert "研究所管理员" not in before
+    assert "浙江流体研究所（联合体成员单位）· 待答复" in before
+    assert "钱工（团队成员）· 待答复" in before
+    assert applicant_api.get(api_path).json()["partners"] == []
+
+    for invitation in Invitation.objects.filter(target_id=application.pk).order_by("pk"):
+        user = answerer(invitation)
+        assert (invitation.kind, user) in {("partner", partner_admin), ("team_member", expert.user)}
+        answered = client_for(user).post(reverse("invitations:accept", args=[invitation.pk]))
+        assert answered.status_code == 302
+
+    after = client_for(tree.lab_admin).get(detail_url).content.decode()
+    assert 'id="consent-requests"' not in after
+    assert "浙江流体研究所（流场仿真）" in after
+    assert [p["organization"]["name"] for p in applicant_api.get(api_path).json()["partners"]] == [
+        "浙江流体研究所"
+    ]
