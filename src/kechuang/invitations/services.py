@@ -77,19 +77,25 @@ def invitation_create(
     except IntegrityError:  # a concurrent request invited the same side first
         return pending.get()
     what = handler_for(kind).describe(invitation)
+    params = {
+        "who": inviter or _("平台"),
+        "org": invitation.invitee_org.name if invitation.invitee_org else "",
+        "what": what,
+        "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+    }
+    body = (
+        _(
+            "%(who)s邀请%(org)s：%(what)s。请单位管理员在 %(until)s 前接受或谢绝；"
+            "接受之前不产生任何效果。"
+        )
+        if invitation.invitee_org
+        else _("%(who)s邀请您：%(what)s。请在 %(until)s 前接受或谢绝；接受之前不产生任何效果。")
+    )
     notify(
         recipients=_recipients(invitation),
         kind=NotificationKind.INVITATION,
         title=(_("邀请：%(what)s") % {"what": what})[:TITLE_MAX],
-        body=_(
-            "%(who)s 邀请%(whom)s：%(what)s。请在 %(until)s 前接受或谢绝；接受之前不产生任何效果。"
-        )
-        % {
-            "who": inviter or _("平台"),
-            "whom": invitation.invitee_org.name if invitation.invitee_org else _("您"),
-            "what": what,
-            "until": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
-        },
+        body=body % params,
         url=reverse("invitations:list"),
         subject=invitation,
     )
@@ -121,19 +127,22 @@ def _close(invitation: Invitation, *, status: str, actor: Any) -> None:
     invitation.save(update_fields=["status", "responded_at", "responded_by"])
 
 
-def _tell_inviter(invitation: Invitation, *, answer: str) -> None:
+def _tell_inviter(invitation: Invitation, *, accepted: bool) -> None:
     if invitation.inviter is None:
         return
     who = invitation.invitee_org.name if invitation.invitee_org else str(invitation.invitee_user)
     handler = handler_for(invitation.kind)
-    what = handler.describe(invitation)
+    params = {"who": who, "what": handler.describe(invitation)}
+    title = (
+        _("%(who)s接受了邀请：%(what)s") % params
+        if accepted
+        else _("%(who)s谢绝了邀请：%(what)s") % params
+    )
     notify(
         recipients=[invitation.inviter],
         url=handler.url(invitation),
         kind=NotificationKind.INVITATION,
-        title=(_("%(who)s%(answer)s邀请：%(what)s") % {"who": who, "answer": answer, "what": what})[
-            :TITLE_MAX
-        ],
+        title=title[:TITLE_MAX],
         subject=invitation,
     )
 
@@ -144,7 +153,7 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> Invitation:
     invitation = _lock_pending(actor, invitation, answering=True)
     handler_for(invitation.kind).accept(invitation, actor)
     _close(invitation, status=ConsentStatus.ACCEPTED, actor=actor)
-    _tell_inviter(invitation, answer=_("接受了"))
+    _tell_inviter(invitation, accepted=True)
     return invitation
 
 
@@ -152,7 +161,7 @@ def invitation_accept(*, actor: Any, invitation: Invitation) -> Invitation:
 def invitation_decline(*, actor: Any, invitation: Invitation) -> Invitation:
     invitation = _lock_pending(actor, invitation, answering=True)
     _close(invitation, status=ConsentStatus.DECLINED, actor=actor)
-    _tell_inviter(invitation, answer=_("谢绝了"))
+    _tell_inviter(invitation, accepted=False)
     return invitation
 
 
