@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from kechuang.invitations.kinds import KindHandler
 from kechuang.invitations.models import Invitation
 from kechuang.invitations.selectors import accepted_user_ids
 from kechuang.invitations.services import invitation_create
+from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
 
 
@@ -46,8 +47,8 @@ def partners_invite(
 
 def team_invite(*, actor: Any, application: Application) -> None:
     """Invite the experts the team rows name (who have an account, other than the
-    applicant) that no standing invitation covers; withdraw pending invitations of experts
-    the team no longer names."""
+    applicant) that no standing invitation covers; withdraw the invitations of experts the
+    team no longer names."""
     expert_ids = {row["expert"] for row in application.team if row.get("expert")}
     experts = list(
         ExpertProfile.objects.filter(pk__in=expert_ids, user__isnull=False)
@@ -58,9 +59,11 @@ def team_invite(*, actor: Any, application: Application) -> None:
         kind=InvitationKind.TEAM_MEMBER, target_id=application.pk
     )
     named = {e.user_id for e in experts}
-    invitations.filter(status=ConsentStatus.PENDING).exclude(invitee_user_id__in=named).update(
-        status=ConsentStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor
-    )
+    # dropped from the team: a pending question is withdrawn, and an earlier yes no longer
+    # stands (naming them again asks again)
+    invitations.filter(status__in=[ConsentStatus.PENDING, ConsentStatus.ACCEPTED]).exclude(
+        invitee_user_id__in=named
+    ).update(status=ConsentStatus.WITHDRAWN, responded_at=timezone.now(), responded_by=actor)
     standing = set(
         invitations.filter(
             Q(status=ConsentStatus.ACCEPTED)
@@ -103,6 +106,24 @@ def consent_requests(application: Application) -> list[Invitation]:
         .select_related("invitee_org", "invitee_user")
         .order_by("kind", "pk")
     )
+
+
+def party_application_ids(user: Any) -> QuerySet[Any, Any]:
+    """Ids (a subquery) of the applications ``user`` stands behind by consent: as an
+    accepted team member, or as a member of an accepted consortium partner. (The applicant
+    and the lead organisation are ``Application`` fields.)"""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return Application.objects.none().values("pk")
+    team = Invitation.objects.filter(
+        kind=InvitationKind.TEAM_MEMBER,
+        status=ConsentStatus.ACCEPTED,
+        invitee_user_id=viewer.user_id,
+    ).values("target_id")
+    partners = ApplicationPartner.objects.filter(
+        organization_id__in=list(viewer.member_org_ids)
+    ).values("application_id")
+    return Application.objects.filter(Q(pk__in=team) | Q(pk__in=partners)).values("pk")
 
 
 def _application(invitation: Invitation) -> Application:
