@@ -34,7 +34,7 @@ class KindHandler:
 
 
 HANDLERS: dict[str, str] = {
-    InvitationKind.MEMBERSHIP: "kechuang.orgs.consent.MEMBERSHIP",
+    InvitationKind.MEMBERSHIP: "kechuang.invitations.membership.MEMBERSHIP",
     InvitationKind.PARTNER: "kechuang.challenges.services.consent.PARTNER",
     InvitationKind.TEAM_MEMBER: "kechuang.challenges.services.consent.TEAM_MEMBER",
     InvitationKind.EVALUATOR: "kechuang.review.services.evaluator.EVALUATOR",

@@ -19,11 +19,10 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
 from kechuang.common.errors import validation_error_from_django as from_django
-from kechuang.invitations.choices import InvitationKind
-from kechuang.invitations.services import invitation_create
 from kechuang.matching.services import mark_dirty, mark_subtree_dirty
 from kechuang.orgs.access import forget_viewer, viewer_for
 from kechuang.orgs.choices import ASSOCIATION_KINDS, PARENT_LEVEL, AssociationLevel, OrgKind, Role
+from kechuang.orgs.consent import request_join
 from kechuang.orgs.models import Membership, Organization
 
 EDITABLE_FIELDS = (
@@ -236,13 +235,7 @@ def membership_invite(
         return
     if Membership.objects.filter(user=invitee, organization=organization).exists():
         return
-    invitation_create(
-        inviter=actor,
-        kind=InvitationKind.MEMBERSHIP,
-        target_id=organization.pk,
-        invitee_user=invitee,
-        params={"role": role},
-    )
+    request_join(inviter=actor, organization=organization, user=invitee, role=role)
 
 
 @transaction.atomic
