@@ -33,7 +33,11 @@ class ProcessForm(forms.Form):
         initial=2,
     )
     evaluator = forms.TypedChoiceField(
-        label=_("第三方评价机构"), coerce=int, required=False, empty_value=None
+        label=_("第三方评价机构"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text=_("该机构的管理员接受邀请后，才参与组织评审。"),
     )
     panel_size = forms.IntegerField(label=_("每个评审对象的专家人数"), initial=5)
     frontline_share = forms.CharField(
