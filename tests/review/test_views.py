@@ -308,7 +308,8 @@ def test_scoring_someone_elses_assignment_is_refused(scene: Scene) -> None:
     a = rows[0]
     other = next(r for r in rows if r.member_id != a.member_id)
     client = client_for(user_of(other.member.expert))  # same panel, not assigned to ``a``
-    assert client.post(url("score", a.pk), score_form(a, VALUES)).status_code == 403
+    # round 1 is independent: a colleague's assignment is not even there for them
+    assert client.post(url("score", a.pk), score_form(a, VALUES)).status_code == 404
     assert not Score.objects.filter(assignment=a).exists()
 
 

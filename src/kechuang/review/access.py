@@ -6,15 +6,22 @@ Roles, all derived from the organisation tree (``orgs.access.viewer_for``) and t
 - runner: organiser or evaluator (they run panels, assignment, rounds);
 - chair / reviewer: the user behind an expert profile seated on a panel (invited or
   accepted); they see their own panel only;
-- applicant: a user named on an item's parties, or a member of a party's organisation;
-  they see their own items and, from the notice on, the anonymous shared comments.
-Processes in notice or final are public (公示). Each gatekeeper returns the object or
-raises ``NotFound``, so "not allowed" looks like "not there".
+- party: whoever stands behind an item (``is_party``): a user named on its parties, the
+  user behind a named expert (team member), a member of any role of a party's
+  organisation (applicant or consortium partner), or an expert with an unwaived
+  conflict on it. A party gets the applicant's view of that item and never more,
+  whatever other role they hold (runner, panel member): ``item_view`` decides the party
+  side first, before any role grants anything. The applicant's view is the item itself
+  and, from the notice on, the totals and the shared comments, anonymised.
+Processes in notice or final are public (公示); their selected items too. Each
+gatekeeper returns the object or raises ``NotFound``, so "not allowed" looks like "not
+there".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -42,7 +49,7 @@ class ProcessRoles:
     organiser: bool
     evaluator: bool
     seats: tuple[PanelMember, ...]  # the user's seated panel memberships (invited/accepted)
-    applicant_item_ids: frozenset[int]
+    applicant_item_ids: frozenset[int]  # the items of the process the user is a party to
 
     @property
     def runner(self) -> bool:
@@ -65,15 +72,87 @@ class ProcessRoles:
         return self.runner or bool(self.seats) or bool(self.applicant_item_ids)
 
 
-def applicant_item_ids(user: Any) -> QuerySet[ItemParty, Any]:
-    """Ids (as a subquery) of the items whose parties name ``user`` or one of their
-    organisations."""
+def counted_parties() -> QuerySet[ItemParty]:
+    """The named parties that make someone a party (the one place that says which do:
+    every named party today; to be restricted to accepted invitations once those exist)."""
+    return ItemParty.objects.all()
+
+
+def item_parties(item: ReviewItem) -> QuerySet[ItemParty]:
+    return counted_parties().filter(item=item)
+
+
+def applicant_item_ids(user: Any) -> QuerySet[ReviewItem, Any]:
+    """Ids (as a subquery) of the items ``user`` is a party to (see the module docstring):
+    named on the parties as a user or through their expert profile, member of a party's
+    organisation, or holding an unwaived conflict on the item."""
     viewer = viewer_for(user)
     if not viewer.is_authenticated:
-        return ItemParty.objects.none().values("item_id")
-    return ItemParty.objects.filter(
-        Q(user_id=viewer.user_id) | Q(organization_id__in=list(viewer.member_org_ids))
-    ).values("item_id")
+        return ReviewItem.objects.none().values("pk")
+    uid: int = user.pk
+    named = (
+        counted_parties()
+        .filter(
+            Q(user_id=uid)
+            | Q(expert__user_id=uid)
+            | Q(organization_id__in=list(viewer.member_org_ids))
+        )
+        .values("item_id")
+    )
+    conflicted = Conflict.objects.filter(expert__user_id=uid, waived_at__isnull=True).values(
+        "item_id"
+    )
+    return ReviewItem.objects.filter(Q(pk__in=named) | Q(pk__in=conflicted)).values("pk")
+
+
+def is_party(user: Any, item: ReviewItem) -> bool:
+    return applicant_item_ids(user).filter(pk=item.pk).exists()
+
+
+class ItemView(StrEnum):
+    """How one viewer sees one item; the party side is decided first."""
+
+    APPLICANT = "applicant"  # a party: the item, and from the notice on anonymous feedback
+    RUNNER = "runner"  # organiser or evaluator: everything
+    PANEL = "panel"  # a seat on the item's panel: own scores, the panel's from the meeting on
+    PUBLIC = "public"  # a selected item of a process in notice or final: the item only
+
+
+def item_view(roles: ProcessRoles, item: ReviewItem) -> ItemView | None:
+    """The one visibility rule of review items; None: the item is not there for them."""
+    if item.pk in roles.applicant_item_ids:
+        return ItemView.APPLICANT
+    if roles.runner:
+        return ItemView.RUNNER
+    if item.panel_id is not None and item.panel_id in roles.panel_ids:
+        return ItemView.PANEL
+    if item.process.status in PUBLIC_STATUSES and item.pk in selected_item_ids(item.process):
+        return ItemView.PUBLIC
+    return None
+
+
+def selected_item_ids(process: ReviewProcess) -> list[int]:
+    """The items the decision selected, in its order (public from the notice on)."""
+    decision = getattr(process, "decision", None)
+    if decision is None:
+        return []
+    return list(decision.selections.order_by("position").values_list("item_id", flat=True))
+
+
+def scores_shared(process: ReviewProcess, round: int) -> bool:
+    """Whether a panel sees each other's scores of ``round``: round 1 is scored
+    independently, so only once it is over (the meeting round and after)."""
+    return round > 1 or process.status not in PRE_MEETING_STATUSES
+
+
+def sees_ranking(roles: ProcessRoles, process: ReviewProcess, round: int) -> bool:
+    """Runners see the ranking; panel members once scores are shared."""
+    return roles.runner or (bool(roles.panel_ids) and scores_shared(process, round))
+
+
+PRE_MEETING_STATUSES = frozenset(
+    {ProcessStatus.SETUP, ProcessStatus.ASSIGNING, ProcessStatus.ROUND_1}
+)
 
 
 def roles_for(user: Any, process: ReviewProcess) -> ProcessRoles:
@@ -124,8 +203,8 @@ def access_process_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewP
 
 
 def access_item_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewItem:
-    """``view``: runners, members of the item's panel, the item's applicants; ``run``:
-    runners."""
+    """``view``: whoever ``item_view`` gives a view (a party the applicant's, whatever
+    else they are); ``run``: runners who are not a party to it."""
     if action not in {"view", "run"}:
         raise ValueError(f"unknown action {action!r}")
     item = (
@@ -135,15 +214,10 @@ def access_item_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewItem
     )
     if item is None:
         raise NotFound()
-    roles = roles_for(user, item.process)
-    sees = (
-        roles.runner
-        or (item.panel_id is not None and item.panel_id in roles.panel_ids)
-        or item.pk in roles.applicant_item_ids
-    )
-    if not sees:
+    view = item_view(roles_for(user, item.process), item)
+    if view is None:
         raise NotFound()
-    if action == "run" and not roles.runner:
+    if action == "run" and view != ItemView.RUNNER:
         raise PermissionDenied()
     return item
 
@@ -197,7 +271,9 @@ def access_member_by_id(user: Any, pk: Any, *, action: str = "view") -> PanelMem
 
 
 def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewAssignment:
-    """``score``: the assigned reviewer; ``view``: the reviewer, the panel and runners."""
+    """``score``: the assigned reviewer; ``view``: the reviewer, runners, and the other
+    members of the panel once scores are shared (round 1 is independent) — never a
+    party to the item other than the reviewer themself."""
     if action not in {"view", "score"}:
         raise ValueError(f"unknown action {action!r}")
     assignment = (
@@ -214,9 +290,16 @@ def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> Revi
     if assignment is None:
         raise NotFound()
     own = user is not None and user.is_authenticated and assignment.member.expert.user_id == user.pk
-    roles = roles_for(user, assignment.item.process)
-    if not own and not roles.runner and assignment.member.panel_id not in roles.panel_ids:
-        raise NotFound()
+    if not own:
+        item = assignment.item
+        view = item_view(roles_for(user, item.process), item)
+        colleague = (
+            view == ItemView.PANEL
+            and assignment.member.panel_id == item.panel_id
+            and scores_shared(item.process, 1)
+        )
+        if view != ItemView.RUNNER and not colleague:
+            raise NotFound()
     if action == "score" and not own:
         raise PermissionDenied()
     return assignment

@@ -16,10 +16,12 @@ from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.review import selectors
 from kechuang.review.access import (
+    ItemView,
     access_item_by_id,
     access_objection_by_id,
     access_panel_by_id,
     access_process_by_id,
+    item_view,
     roles_for,
 )
 from kechuang.review.api_panels import router as panels_router
@@ -247,7 +249,7 @@ def review_item_add(request: HttpRequest, process_id: int, payload: ItemAddIn) -
 def review_item_detail(request: HttpRequest, item_id: int) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id)
-    runner = roles_for(user, item.process).runner
+    runner = item_view(roles_for(user, item.process), item) == ItemView.RUNNER
     return {
         **{f: getattr(item, f) for f in ItemOut.model_fields},
         "text": item.text,

@@ -22,6 +22,7 @@ from kechuang.review.access import (
     access_panel_by_id,
     access_process_by_id,
     roles_for,
+    sees_ranking,
 )
 from kechuang.review.api_schemas import (
     AffiliationIn,
@@ -62,7 +63,6 @@ from kechuang.review.services import (
     member_invite,
     member_withdraw,
     panel_create,
-    ranking,
     score_revise,
     score_submit,
 )
@@ -212,22 +212,17 @@ def review_score_submit(request: HttpRequest, assignment_id: int, payload: Score
     "/processes/{process_id}/ranking",
     response={200: list[RankedOut], **problems(401, 403, 404)},
     summary="排名",
-    description="组织方和评价机构看到全部；评审组组长看到本组。按校准后总分排序，附标记。",
+    description=(
+        "组织方和评价机构看到全部；评审组成员在第一轮结束后看到本组。申报方（含其成员、"
+        "合作单位和有利益冲突者）看不到自己对象的排名。按校准后总分排序，附标记。"
+    ),
 )
 def review_ranking(request: HttpRequest, process_id: int, round: int = 1) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
-    roles = roles_for(user, process)
-    if roles.runner:
-        rows = ranking(process=process, round=round)
-    elif roles.chair_panel_ids:
-        rows = [
-            r
-            for r in ranking(process=process, round=round)
-            if r.item.panel_id in roles.chair_panel_ids
-        ]
-    else:
+    if not sees_ranking(roles_for(user, process), process, round):
         raise NotFound()
+    rows = selectors.ranking_for(user, process, round=round)
     return [
         {**r.__dict__, "item_id": r.item.pk, "title": r.item.title, "flags": list(r.flags)}
         for r in rows

@@ -5,8 +5,9 @@ What each role sees (see ``review.access`` for the roles):
 - panel members: their own panel only — its members, items, their own assignments and
   scores; the other members' scores of their items from round 2 on (the meeting round
   sees round-1 aggregates and comments), never another panel;
-- applicants: their own items; from the notice on, the totals and the shared comments,
-  anonymised ("专家 1", "专家 2" …): never reviewers' names or private comments;
+- applicants — and every party to an item, whatever else they are (``access.item_view``):
+  their own items; from the notice on, the totals and the shared comments, anonymised
+  ("专家 1", "专家 2" …): never reviewers' names, private comments or rankings;
 - everyone: processes in notice or final, with the decision and the selected items.
 """
 
@@ -19,8 +20,17 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from kechuang.orgs.access import viewer_for
-from kechuang.review.access import PUBLIC_STATUSES, applicant_item_ids, roles_for
-from kechuang.review.choices import SEATED, AssignmentStatus, ProcessStatus
+from kechuang.review.access import (
+    PUBLIC_STATUSES,
+    ItemView,
+    applicant_item_ids,
+    item_view,
+    roles_for,
+    scores_shared,
+    sees_ranking,
+    selected_item_ids,
+)
+from kechuang.review.choices import SEATED, AssignmentStatus
 from kechuang.review.models import (
     Conflict,
     Objection,
@@ -65,10 +75,7 @@ def item_list(user: Any, process: ReviewProcess) -> QuerySet[ReviewItem]:
 
 
 def process_selected_ids(process: ReviewProcess) -> list[int]:
-    decision = getattr(process, "decision", None)
-    if decision is None:
-        return []
-    return list(decision.selections.order_by("position").values_list("item_id", flat=True))
+    return selected_item_ids(process)
 
 
 def panel_list(user: Any, process: ReviewProcess) -> QuerySet[Panel]:
@@ -144,32 +151,46 @@ def _view(score: Score, *, named: bool, label: str) -> ScoreView:
 
 
 def item_scores(user: Any, item: ReviewItem, *, round: int) -> list[ScoreView]:
-    """The current scores of an item in a round, as ``user`` may see them."""
+    """The current scores of an item in a round, as ``user`` may see them (``item_view``:
+    a party gets the applicant's view whatever other role they hold)."""
     process = item.process
-    roles = roles_for(user, process)
-    scores = [s for s in current_scores(process, round) if s.assignment.item_id == item.pk]
-    in_panel = item.panel_id is not None and item.panel_id in roles.panel_ids
-    meeting = process.status not in {ProcessStatus.ROUND_1} or round > 1
-    if roles.runner or (in_panel and meeting):
-        return [_view(s, named=True, label="") for s in scores]
-    if in_panel:  # round 1 is scored independently: one's own score only
-        return [
-            _view(s, named=True, label="")
-            for s in scores
-            if s.assignment.member.expert.user_id == getattr(user, "pk", None)
-        ]
-    if item.pk in roles.applicant_item_ids and process.status in FEEDBACK_STATUSES:
+    view = item_view(roles_for(user, process), item)
+    if view is None or view == ItemView.PUBLIC:
+        return []
+    if view == ItemView.APPLICANT:
+        if process.status not in FEEDBACK_STATUSES:
+            return []
+        scores = [s for s in current_scores(process, round) if s.assignment.item_id == item.pk]
         return [
             _view(s, named=False, label=_("专家 %(x)s") % {"x": n})
             for n, s in enumerate(scores, start=1)
         ]
-    return []
+    scores = [s for s in current_scores(process, round) if s.assignment.item_id == item.pk]
+    if view == ItemView.RUNNER or scores_shared(process, round):
+        return [_view(s, named=True, label="") for s in scores]
+    # a panel member in round 1, scored independently: one's own score only
+    return [
+        _view(s, named=True, label="")
+        for s in scores
+        if s.assignment.member.expert.user_id == getattr(user, "pk", None)
+    ]
+
+
+def ranking_for(user: Any, process: ReviewProcess, *, round: int) -> list[RankedItem]:
+    """The round's ranking as ``user`` may see it: runners every item, panel members their
+    panels' items once scores are shared (round 1 is independent); never an item the
+    viewer is a party to (parties get the applicant's view)."""
+    roles = roles_for(user, process)
+    if not sees_ranking(roles, process, round):
+        return []
+    return [
+        r
+        for r in ranking(process=process, round=round)
+        if r.item.pk not in roles.applicant_item_ids
+        and (roles.runner or r.item.panel_id in roles.panel_ids)
+    ]
 
 
 def panel_ranking(user: Any, panel: Panel, *, round: int) -> list[RankedItem]:
-    """The round's ranking limited to one panel's items (the meeting round's view of
-    round 1); runners see every panel, members their own."""
-    roles = roles_for(user, panel.process)
-    if not roles.runner and panel.pk not in roles.panel_ids:
-        return []
-    return [r for r in ranking(process=panel.process, round=round) if r.item.panel_id == panel.pk]
+    """``ranking_for`` limited to one panel's items (the meeting round's view of round 1)."""
+    return [r for r in ranking_for(user, panel.process, round=round) if r.item.panel_id == panel.pk]

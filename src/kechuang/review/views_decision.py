@@ -25,12 +25,13 @@ from kechuang.review.access import (
 from kechuang.review.choices import ProcessStatus
 from kechuang.review.forms import DecisionForm, ObjectionForm, ObjectionHandleForm
 from kechuang.review.models import Panel, PanelMember, ReviewItem, ReviewProcess
-from kechuang.review.ranking import RankedItem, ranking
+from kechuang.review.ranking import RankedItem
 from kechuang.review.selectors import (
     objection_list,
     panel_list,
     panel_ranking,
     process_selected_ids,
+    ranking_for,
 )
 from kechuang.review.selectors_pages import last_round
 from kechuang.review.services import decision_record, objection_file, objection_handle
@@ -82,7 +83,8 @@ def ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
         round_no = rounds[-1]
     sections: list[tuple[Panel | None, list[dict[str, Any]]]]
     if roles.runner:
-        sections = [(None, _rows(ranking(process=process, round=round_no), _expert_names(process)))]
+        rows = ranking_for(request.user, process, round=round_no)
+        sections = [(None, _rows(rows, _expert_names(process)))]
     else:
         sections = [
             (p, _rows(panel_ranking(request.user, p, round=round_no), None))
@@ -105,8 +107,11 @@ def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="decide")
     decision = getattr(process, "decision", None)
     round_no = last_round(process)
+    # a party to an item never sees its rank (the applicant's view), so cannot select it
     ranked = (
-        ranking(process=process, round=round_no) if process.status != ProcessStatus.SETUP else []
+        ranking_for(request.user, process, round=round_no)
+        if process.status != ProcessStatus.SETUP
+        else []
     )
     items = [r.item for r in ranked]
     data = request.POST if request.method == "POST" else None

@@ -15,7 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.common.errors import KechuangError
-from kechuang.review.access import access_assignment_by_id, access_item_by_id, roles_for
+from kechuang.review.access import (
+    ItemView,
+    access_assignment_by_id,
+    access_item_by_id,
+    item_view,
+    roles_for,
+)
 from kechuang.review.choices import AssignmentStatus, InvitationStatus
 from kechuang.review.forms import ReasonForm, RespondForm, ScoreForm
 from kechuang.review.models import ReviewAssignment
@@ -164,14 +170,15 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item_by_id(request.user, pk)
     process = item.process
     roles = roles_for(request.user, process)
-    in_panel = item.panel_id is not None and item.panel_id in roles.panel_ids
-    insider = roles.runner or in_panel
+    view = item_view(roles, item)  # a party: the applicant's view, whatever else they are
+    insider = view in {ItemView.RUNNER, ItemView.PANEL}
+    runner = view == ItemView.RUNNER
     rounds = [r for r in range(1, process.rounds + 1) if r <= last_round(process)]
     ctx = process_context(request, process, "overview", roles)
-    ctx.update(item=item, insider=insider, runner=roles.runner)
+    ctx.update(item=item, insider=insider, runner=runner)
     if insider:
         ctx["rounds"] = [(r, item_scores(request.user, item, round=r)) for r in rounds]
-        if roles.runner:
+        if runner:
             ctx["parties"] = list(item.parties.all())
             ctx["assignments"] = list(item_assignments(item))
             ctx["conflicts"] = list(process.conflicts.filter(item=item).select_related("expert"))
