@@ -12,6 +12,7 @@ from kechuang.accounts.models import ApiToken
 from kechuang.accounts.services import api_token_create, api_token_revoke
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, OrgRef, problems
+from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.orgs.selectors import memberships_of
 
 me_router = Router(tags=["me"])
@@ -47,6 +48,7 @@ class MeOut(Schema):
     summary="当前用户",
     description="令牌所属的用户、是否平台管理员，以及其在各组织中的角色。",
 )
+@access_rule("organization")
 def get_me(request: HttpRequest) -> dict[str, Any]:
     user = token_user(request)
     return {
@@ -86,6 +88,7 @@ class TokenCreateIn(InputSchema):
     summary="我的 API 令牌",
     description="当前用户的全部令牌（含已撤销的），新的在前。令牌本身不会再次显示。",
 )
+@signed_in("本人的 API 令牌")
 def list_tokens(request: HttpRequest) -> Any:
     return ApiToken.objects.filter(user=token_user(request)).order_by("-created_at", "-id")
 
@@ -96,6 +99,7 @@ def list_tokens(request: HttpRequest) -> Any:
     summary="创建 API 令牌",
     description="为当前用户创建一个令牌。响应中的 `token` 只出现这一次。",
 )
+@signed_in("本人的 API 令牌")
 def create_token(request: HttpRequest, payload: TokenCreateIn) -> Any:
     issued = api_token_create(user=token_user(request), name=payload.name)
     token = issued.token
@@ -120,6 +124,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn) -> Any:
     summary="撤销 API 令牌",
     description="撤销当前用户的一个令牌，之后用它的请求得到 401。撤销是幂等的。",
 )
+@signed_in("本人的 API 令牌（服务按本人查找）")
 def revoke_token(request: HttpRequest, token_id: int) -> Any:
     api_token_revoke(user=token_user(request), token_id=token_id)
     return Status(204, None)

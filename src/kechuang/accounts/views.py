@@ -26,6 +26,7 @@ from kechuang.accounts.services import (
     user_signup,
     user_update_profile,
 )
+from kechuang.common.access_rules import access_rule, public, signed_in
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.selectors import memberships_of
 from kechuang.web.errors import apply_error_to_form, page_errors
@@ -45,6 +46,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @sensitive_post_parameters("password", "password2")
 @never_cache
+@public("注册页：不显示任何对象")
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("web:workspace")
@@ -78,6 +80,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @sensitive_post_parameters("password")
 @never_cache
+@public("登录页：不显示任何对象")
 def login(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.method == "GET":
         return redirect(_next_url(request))
@@ -100,6 +103,7 @@ def login(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@signed_in("退出登录：只涉及本人的会话")
 def logout(request: HttpRequest) -> HttpResponse:
     auth_logout(request)
     return redirect("web:home")
@@ -117,6 +121,7 @@ def lockout(
 
 
 @login_required
+@access_rule("organization")
 def profile(request: HttpRequest) -> HttpResponse:
     # A fresh copy, so a rejected change never shows up on ``request.user``.
     user = User.objects.get(pk=_user(request).pk)
@@ -148,6 +153,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @never_cache
+@signed_in("本人的 API 令牌")
 def tokens(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -165,6 +171,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@signed_in("本人的 API 令牌（服务按本人查找）")
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = api_token_revoke(user=_user(request), token_id=token_id)
     messages.success(request, _("令牌“%(name)s”已吊销。") % {"name": token.name})

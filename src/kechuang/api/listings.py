@@ -19,6 +19,7 @@ from kechuang.catalog.models import Attachment
 from kechuang.catalog.selectors import ListingFilters
 from kechuang.catalog.services import attachment_add, attachment_remove, listing_transition
 from kechuang.catalog.uploads import check_upload
+from kechuang.common.access_rules import GATEKEEPER, access_rule
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.orgs.models import Organization
@@ -136,7 +137,9 @@ def add_listing_subresources(
     access: Callable[..., Any],
     detail_schema: type[Schema],
 ) -> None:
-    """Register ``/{id}/actions/{action}`` and ``/{id}/attachments…`` on ``router``."""
+    """Register ``/{id}/actions/{action}`` and ``/{id}/attachments…`` on ``router``; each
+    goes through ``access``, the gatekeeper of the listing's kind."""
+    rule = access_rule(*sorted(getattr(access, GATEKEEPER)))
 
     def _attachment(item: Any, attachment_id: int) -> Attachment:
         attachment = item.attachments.filter(pk=attachment_id).first()
@@ -152,6 +155,7 @@ def add_listing_subresources(
         operation_id=f"transition_{noun}",
         url_name=f"transition_{noun}",
     )
+    @rule
     def listing_action(
         request: HttpRequest,
         item_id: int,
@@ -173,6 +177,7 @@ def add_listing_subresources(
         url_name=f"list_{noun}_attachments",
         **PUBLIC,
     )
+    @rule
     def attachment_list(request: HttpRequest, item_id: int) -> Any:
         item = access(optional_user(request), item_id)
         return list(item.attachments.all())
@@ -190,6 +195,7 @@ def add_listing_subresources(
         operation_id=f"add_{noun}_attachment",
         url_name=f"add_{noun}_attachment",
     )
+    @rule
     def attachment_upload(request: HttpRequest, item_id: int, file: File[UploadedFile]) -> Any:
         item = access(token_user(request), item_id, action="edit")
         upload = check_upload(file.name or "", file, file.size)
@@ -204,6 +210,7 @@ def add_listing_subresources(
         url_name=f"download_{noun}_attachment",
         **PUBLIC,
     )
+    @rule
     def attachment_file(request: HttpRequest, item_id: int, attachment_id: int) -> Any:
         attachment = _attachment(access(optional_user(request), item_id), attachment_id)
         return FileResponse(
@@ -221,6 +228,7 @@ def add_listing_subresources(
         operation_id=f"remove_{noun}_attachment",
         url_name=f"remove_{noun}_attachment",
     )
+    @rule
     def attachment_delete(request: HttpRequest, item_id: int, attachment_id: int) -> Any:
         item = access(token_user(request), item_id, action="edit")
         attachment_remove(actor=token_user(request), attachment=_attachment(item, attachment_id))

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from kechuang.catalog.choices import ContactVisibility, ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
 from kechuang.orgs.access import viewer_for
 
@@ -37,14 +38,17 @@ def _access_listing(model: type[L], user: Any, pk: Any, action: str) -> L:
     return item
 
 
+@gatekeeper("need")
 def access_need_by_id(user: Any, pk: Any, *, action: str = "view") -> Need:
     return _access_listing(Need, user, pk, action)
 
 
+@gatekeeper("achievement")
 def access_achievement_by_id(user: Any, pk: Any, *, action: str = "view") -> Achievement:
     return _access_listing(Achievement, user, pk, action)
 
 
+@gatekeeper("expert")
 def can_edit_expert(user: Any, expert: ExpertProfile) -> bool:
     if user is not None and user.is_authenticated and expert.user_id == user.pk:
         return True
@@ -54,6 +58,7 @@ def can_edit_expert(user: Any, expert: ExpertProfile) -> bool:
     return expert.organization is not None and viewer.manages(expert.organization)
 
 
+@gatekeeper("expert")
 def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertProfile:
     if action not in {"view", "edit"}:
         raise ValueError(f"unknown action {action!r}")
@@ -69,6 +74,7 @@ def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertPr
     return expert
 
 
+@gatekeeper("need")
 def need_contact_visible(user: Any, need: Need) -> bool:
     """Whether ``user`` may see the need's contact details under its visibility setting.
 

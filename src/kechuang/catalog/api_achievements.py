@@ -21,6 +21,7 @@ from kechuang.catalog.access import access_achievement_by_id
 from kechuang.catalog.choices import IPStatus, IPType
 from kechuang.catalog.selectors import achievement_list
 from kechuang.catalog.services import achievement_create, achievement_update
+from kechuang.common.access_rules import access_rule
 
 router = Router(tags=["achievements"])
 
@@ -101,6 +102,7 @@ class AchievementUpdateIn(AchievementFieldsIn):
     ),
     **PUBLIC,
 )
+@access_rule("achievement")
 def list_achievements(request: HttpRequest, filters: Query[AchievementFilterIn]) -> Any:
     user = optional_user(request)
     qs = achievement_list(user=user, filters=filters.to_filters(trl_min=filters.trl_min))
@@ -114,6 +116,7 @@ def list_achievements(request: HttpRequest, filters: Query[AchievementFilterIn])
     description="已发布的成果任何人可看；未发布的只有本单位成员及其上级科协可看，其他人得到 404。",
     **PUBLIC,
 )
+@access_rule("achievement")
 def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
     return access_achievement_by_id(optional_user(request), achievement_id)
 
@@ -124,6 +127,7 @@ def get_achievement(request: HttpRequest, achievement_id: int) -> Any:
     summary="创建成果",
     description="以草稿状态创建一条成果。所有字段一次校验，任何一项不合格都不保存。",
 )
+@access_rule("achievement", "organization")
 def create_achievement(request: HttpRequest, payload: AchievementCreateIn) -> Any:
     user = token_user(request)
     organization = publisher(user, payload.organization)
@@ -138,6 +142,7 @@ def create_achievement(request: HttpRequest, payload: AchievementCreateIn) -> An
     summary="修改成果",
     description="部分更新：只修改请求体中出现的字段。只有草稿或被退回的成果可以修改（否则 409）。",
 )
+@access_rule("achievement")
 def update_achievement(
     request: HttpRequest, achievement_id: int, payload: AchievementUpdateIn
 ) -> Any:

@@ -31,6 +31,7 @@ from kechuang.catalog.services import (
     expert_work_add,
     expert_work_remove,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound
 
 router = Router(tags=["experts"])
@@ -162,6 +163,7 @@ def _expert(obj: Any) -> Any:
     ),
     **PUBLIC,
 )
+@access_rule("expert")
 def list_experts(request: HttpRequest, filters: Query[ExpertFilterIn]) -> Any:
     qs = expert_list(
         user=optional_user(request),
@@ -182,6 +184,7 @@ def list_experts(request: HttpRequest, filters: Query[ExpertFilterIn]) -> Any:
     ),
     **PUBLIC,
 )
+@access_rule("expert")
 def get_expert(request: HttpRequest, expert_id: int) -> Any:
     return _expert(access_expert_by_id(optional_user(request), expert_id))
 
@@ -192,6 +195,7 @@ def get_expert(request: HttpRequest, expert_id: int) -> Any:
     summary="创建专家档案",
     description="新档案为未公开状态（draft），用 `POST /experts/{id}/status` 公开。",
 )
+@access_rule("organization")
 def create_expert(request: HttpRequest, payload: ExpertCreateIn) -> Any:
     user = token_user(request)
     organization = (
@@ -208,6 +212,7 @@ def create_expert(request: HttpRequest, payload: ExpertCreateIn) -> Any:
     summary="修改专家档案",
     description="部分更新：只修改请求体中出现的字段。本人或所在单位的管理者可以修改。",
 )
+@access_rule("expert")
 def update_expert(request: HttpRequest, expert_id: int, payload: ExpertUpdateIn) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")
@@ -220,6 +225,7 @@ def update_expert(request: HttpRequest, expert_id: int, payload: ExpertUpdateIn)
     summary="公开或隐藏专家档案",
     description="本人或所在单位的管理者可以公开（published）或隐藏（hidden）档案。",
 )
+@access_rule("expert")
 def set_expert_status(request: HttpRequest, expert_id: int, payload: ExpertStatusIn) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")
@@ -232,6 +238,7 @@ def set_expert_status(request: HttpRequest, expert_id: int, payload: ExpertStatu
     summary="添加专家成果",
     description="添加一篇论文、一项专利、项目或奖励。",
 )
+@access_rule("expert")
 def add_expert_work(request: HttpRequest, expert_id: int, payload: WorkIn) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")
@@ -246,6 +253,7 @@ def add_expert_work(request: HttpRequest, expert_id: int, payload: WorkIn) -> An
     summary="删除专家成果",
     description="删除档案中的一条成果。",
 )
+@access_rule("expert")
 def remove_expert_work(request: HttpRequest, expert_id: int, work_id: int) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")

@@ -23,6 +23,7 @@ from kechuang.catalog.choices import ContactVisibility
 from kechuang.catalog.models import Need
 from kechuang.catalog.selectors import need_list
 from kechuang.catalog.services import need_create, need_update
+from kechuang.common.access_rules import access_rule
 
 router = Router(tags=["needs"])
 
@@ -112,6 +113,7 @@ class NeedUpdateIn(NeedFieldsIn):
     ),
     **PUBLIC,
 )
+@access_rule("need")
 def list_needs(request: HttpRequest, filters: Query[ListingFilterIn]) -> Any:
     user = optional_user(request)
     return paginate(need_list(user=user, filters=filters.to_filters()), filters)
@@ -127,6 +129,7 @@ def list_needs(request: HttpRequest, filters: Query[ListingFilterIn]) -> Any:
     ),
     **PUBLIC,
 )
+@access_rule("need")
 def get_need(request: HttpRequest, need_id: int) -> Any:
     return access_need_by_id(optional_user(request), need_id)
 
@@ -138,6 +141,7 @@ def get_need(request: HttpRequest, need_id: int) -> Any:
     description="以草稿状态创建一条需求。所有字段一次校验，任何一项不合格都不保存；"
     "截止日期晚于发布有效期时返回 422 `deadline_after_expiry`。",
 )
+@access_rule("need", "organization")
 def create_need(request: HttpRequest, payload: NeedCreateIn) -> Any:
     user = token_user(request)
     organization = publisher(user, payload.organization)
@@ -152,6 +156,7 @@ def create_need(request: HttpRequest, payload: NeedCreateIn) -> Any:
     summary="修改需求",
     description="部分更新：只修改请求体中出现的字段。只有草稿或被退回的需求可以修改（否则 409）。",
 )
+@access_rule("need")
 def update_need(request: HttpRequest, need_id: int, payload: NeedUpdateIn) -> Any:
     user = token_user(request)
     need = access_need_by_id(user, need_id, action="edit")

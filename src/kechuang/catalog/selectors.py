@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from kechuang.catalog.choices import ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.access import viewer_for
 
 L = TypeVar("L", Need, Achievement)
@@ -84,6 +85,7 @@ def _listing_base(model: type[L]) -> QuerySet[L]:
     )
 
 
+@gatekeeper("need", "achievement")
 def published(model: type[L]) -> QuerySet[L]:
     """What the public sees: published and not past its publication period."""
     today = timezone.localdate()
@@ -124,6 +126,7 @@ def _searched(model: type[L], kind: str, user: Any, f: ListingFilters) -> QueryS
     return ranked_by_search(qs, kind, f.q, _engine_filters(f))
 
 
+@gatekeeper("need")
 def need_list(*, user: Any = None, filters: ListingFilters | None = None) -> QuerySet[Need]:
     f = filters or ListingFilters()
     searched = _searched(Need, "need", user, f)
@@ -134,6 +137,7 @@ def need_list(*, user: Any = None, filters: ListingFilters | None = None) -> Que
     )
 
 
+@gatekeeper("achievement")
 def achievement_list(
     *, user: Any = None, filters: ListingFilters | None = None
 ) -> QuerySet[Achievement]:
@@ -147,6 +151,7 @@ def achievement_list(
     return qs.order_by("-published_at", "-created_at", "-id")
 
 
+@gatekeeper("need", "achievement")
 def organization_listings(model: type[L], *, user: Any) -> QuerySet[L]:
     """Every item of the organisations the user belongs to (the workspace)."""
     viewer = viewer_for(user)
@@ -157,6 +162,7 @@ def organization_listings(model: type[L], *, user: Any) -> QuerySet[L]:
     )
 
 
+@gatekeeper("need", "achievement")
 def review_queue(model: type[L], *, user: Any) -> QuerySet[L]:
     """Submitted items this user may publish or return, oldest first."""
     viewer = viewer_for(user)
@@ -170,6 +176,7 @@ def review_queue(model: type[L], *, user: Any) -> QuerySet[L]:
     )
 
 
+@gatekeeper("expert")
 def expert_list(
     *,
     user: Any = None,

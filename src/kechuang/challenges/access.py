@@ -2,13 +2,24 @@
 
 Sides: the *organiser side* is the admins and staff of the call's organiser and of every
 association above it; the *applicant side* is the person who filed a bid and the
-managers of the bidding organisation (and, through the scope rule, the associations
-above it, which recommend it).
+managers of the bidding organisation; *upward* are the associations above the bidding
+organisation (they recommend it, and see its project).
+
+Parties first: whoever stands behind a bid (``is_application_party``: the applicant, a
+member of any role of the lead or a partner organisation, the user behind a named team
+member's expert profile) gets the applicant's view of it and never more, whatever other
+role they hold — a party on the organiser's staff neither organises nor recommends it.
+
+Lists and details come from the same queryset rule (``applications_visible_to``,
+``projects_visible_to``): the gatekeepers fetch from it, the list selectors filter it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from kechuang.challenges.choices import (
     PUBLIC_CALL_STATUSES,
@@ -17,6 +28,7 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.models import Application, Call, CollectionRound, Problem, Project
 from kechuang.challenges.services.applications import is_applicant_side
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -40,6 +52,7 @@ def in_member_subtree(user: Any, root_path: str) -> bool:
     return Organization.objects.filter(pk__in=ids, path__startswith=root_path).exists()
 
 
+@gatekeeper("round")
 def access_round_by_id(user: Any, pk: Any, *, action: str = "view") -> CollectionRound:
     """Rounds are seen by their owner's subtree (members and managers); managed by the owner."""
     _check(action, {"view", "manage"})
@@ -52,6 +65,7 @@ def access_round_by_id(user: Any, pk: Any, *, action: str = "view") -> Collectio
     return item
 
 
+@gatekeeper("problem")
 def problem_visible(user: Any, problem: Problem) -> bool:
     viewer = viewer_for(user)
     if problem.status == ProblemStatus.PUBLISHED or viewer.manages(problem.round.owner):
@@ -61,6 +75,7 @@ def problem_visible(user: Any, problem: Problem) -> bool:
     return viewer.sees_private_of(problem.organization)
 
 
+@gatekeeper("problem")
 def access_problem_by_id(user: Any, pk: Any, *, action: str = "view") -> Problem:
     _check(action, {"view", "manage"})
     item = _get(Problem.objects.select_related("round__owner", "organization"), pk)
@@ -71,6 +86,7 @@ def access_problem_by_id(user: Any, pk: Any, *, action: str = "view") -> Problem
     return item
 
 
+@gatekeeper("call")
 def access_call_by_id(user: Any, pk: Any, *, action: str = "view") -> Call:
     """Published calls are public; drafts only for the organiser's side."""
     _check(action, {"view", "manage"})
@@ -83,41 +99,122 @@ def access_call_by_id(user: Any, pk: Any, *, action: str = "view") -> Call:
     return call
 
 
+@gatekeeper("call")
 def organiser_side(user: Any, call: Call) -> bool:
     return viewer_for(user).manages(call.organiser)
 
 
+@gatekeeper("application")
+def is_application_party(user: Any, application: Application) -> bool:
+    """Whether ``user`` stands behind ``application`` (see the module docstring). The one
+    place that says who counts: restrict it here once partners and team members accept
+    an invitation."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return False
+    if application.applicant_id == viewer.user_id:
+        return True
+    orgs = viewer.member_org_ids
+    if application.organization_id in orgs:
+        return True
+    if application.partners.filter(organization_id__in=list(orgs)).exists():
+        return True
+    expert_ids = [
+        row["expert"]
+        for row in application.team or []
+        if isinstance(row, dict) and isinstance(row.get("expert"), int)
+    ]
+    if not expert_ids:
+        return False
+    from kechuang.catalog.models import ExpertProfile
+
+    return ExpertProfile.objects.filter(pk__in=expert_ids, user_id=user.pk).exists()
+
+
+@gatekeeper("application")
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """The one rule for seeing a bid, as a queryset: the applicant side in every state;
+    once submitted, the organiser side and the associations above the applicant."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return Application.objects.none()
+    own = Q(applicant_id=viewer.user_id) | Q(organization__path__in=list(viewer.managed_paths))
+    submitted = ~Q(status=ApplicationStatus.DRAFT) & (
+        viewer.managed_scope("call__organiser") | viewer.managed_scope("organization")
+    )
+    return Application.objects.filter(own | submitted)
+
+
+@dataclass(frozen=True)
+class ApplicationSides:
+    """What one user is to one bid (parties decided first)."""
+
+    own: bool  # applicant side: edits, submits, reads the anonymous feedback
+    organiser: bool  # organiser side, submitted, not a party
+    upward: bool  # an association above the applicant, submitted, not a party
+
+
+@gatekeeper("application")
+def application_sides(user: Any, application: Application) -> ApplicationSides:
+    own = is_applicant_side(user, application)
+    if own or is_application_party(user, application):
+        return ApplicationSides(own=own, organiser=False, upward=False)
+    submitted = application.status != ApplicationStatus.DRAFT
+    viewer = viewer_for(user)
+    organiser = submitted and viewer.manages(application.call.organiser)
+    upward = (
+        submitted
+        and application.organization is not None
+        and viewer.manages(application.organization)
+    )
+    return ApplicationSides(own=False, organiser=organiser, upward=upward)
+
+
+@gatekeeper("application")
 def access_application_by_id(user: Any, pk: Any, *, action: str = "view") -> Application:
-    """``view``: applicant side, or once submitted the organiser side and the associations
-    above the applicant; ``edit``: applicant side; ``organise``: organiser side;
-    ``recommend``: the associations above the applicant (the service picks the level)."""
+    """``view``: whoever ``applications_visible_to`` lets see it; ``edit``: applicant side;
+    ``organise``: organiser side; ``recommend``: the associations above the applicant
+    (the service picks the level) — neither for a party to the bid."""
     _check(action, {"view", "edit", "organise", "recommend"})
     item = _get(
-        Application.objects.select_related("call__organiser", "call_problem", "organization"),
+        applications_visible_to(user).select_related(
+            "call__organiser", "call_problem", "organization"
+        ),
         pk,
     )
-    own = is_applicant_side(user, item)
-    submitted = item.status != ApplicationStatus.DRAFT
-    organiser = submitted and organiser_side(user, item.call)
-    upward = (
-        submitted and item.organization is not None and viewer_for(user).manages(item.organization)
-    )
-    if not (own or organiser or upward):
-        raise NotFound()
-    if action == "recommend" and not upward:
+    sides = application_sides(user, item)
+    if action == "recommend" and not sides.upward:
         raise PermissionDenied()
-    if action == "edit" and not own:
+    if action == "edit" and not sides.own:
         raise PermissionDenied()
-    if action == "organise" and not organiser:
+    if action == "organise" and not sides.organiser:
         raise PermissionDenied()
     return item
 
 
+@gatekeeper("project")
+def projects_visible_to(user: Any) -> QuerySet[Project]:
+    """The one rule for seeing a project, as a queryset: the organiser side of its call,
+    the applicant side of its bid, and the associations above the applicant."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return Project.objects.none()
+    if viewer.is_platform_admin:  # (an empty Q would vanish from the ``|`` below)
+        return Project.objects.all()
+    return Project.objects.filter(
+        viewer.managed_scope("award__application__call__organiser")
+        | viewer.managed_scope("award__application__organization")
+        | Q(award__application__applicant_id=viewer.user_id)
+    )
+
+
+@gatekeeper("project")
 def access_project_by_id(user: Any, pk: Any, *, action: str = "view") -> Project:
-    """``view``: organiser or applicant side; ``organise``/``execute``: one side only."""
+    """``view``: whoever ``projects_visible_to`` lets see it; ``organise``: the organiser
+    side, ``execute``: the applicant side (a party never organises its own project)."""
     _check(action, {"view", "organise", "execute"})
     item = _get(
-        Project.objects.select_related(
+        projects_visible_to(user).select_related(
             "award__application__call__organiser",
             "award__application__organization",
             "award__call_problem",
@@ -125,13 +222,9 @@ def access_project_by_id(user: Any, pk: Any, *, action: str = "view") -> Project
         pk,
     )
     application = item.award.application
-    organiser = organiser_side(user, application.call)
-    own = is_applicant_side(user, application)
-    if not (organiser or own):
-        raise NotFound()
-    if action == "organise" and not organiser:
+    if action == "organise" and not organises_project(user, application):
         raise PermissionDenied()
-    if action == "execute" and not own:
+    if action == "execute" and not is_applicant_side(user, application):
         raise PermissionDenied()
     return item
 
@@ -179,3 +272,9 @@ def may_see_filings(user: Any) -> bool:
     calls' filings and, for an association, its subtree's), or a platform administrator."""
     viewer = viewer_for(user)
     return viewer.is_platform_admin or bool(viewer.managed_paths)
+
+
+@gatekeeper("project")
+def organises_project(user: Any, application: Application) -> bool:
+    """The organiser side of the call, unless a party to the awarded bid."""
+    return organiser_side(user, application.call) and not is_application_party(user, application)

@@ -38,6 +38,7 @@ from kechuang.challenges.services.applications import (
     application_withdraw,
 )
 from kechuang.challenges.services.recommendations import recommendation_decide
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound
 from kechuang.orgs.access import access_organization_by_id
 
@@ -109,6 +110,7 @@ class RecommendationOut(Schema):
     description="截止后 409 `deadline_passed`；超过每个申报主体的申请上限 422 `limit_reached`；"
     "联合体成员超过上限 422 `too_many_partners`。",
 )
+@access_rule("call", "organization")
 def challenge_application_create(request: HttpRequest, payload: ApplicationCreateIn) -> Any:
     user = token_user(request)
     call_problem = get_object_or_404(CallProblem, pk=payload.call_problem)
@@ -131,6 +133,7 @@ def challenge_application_create(request: HttpRequest, payload: ApplicationCreat
 @router.get(
     "/applications/mine", response={200: ApplicationPage, **problems(401)}, summary="我的揭榜申请"
 )
+@access_rule("application")
 def challenge_application_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
     """调用者提交的、或其作为管理员的单位牵头的揭榜申请。"""
     return paginate(applications_mine(token_user(request)), params)
@@ -141,6 +144,7 @@ def challenge_application_mine(request: HttpRequest, params: Query[PageIn]) -> A
     response={200: ApplicationOut, **problems(401, 404)},
     summary="揭榜申请详情",
 )
+@access_rule("application")
 def challenge_application_detail(request: HttpRequest, application_id: int) -> Any:
     """申报方可看；提交后组织方和申报单位上级科协也可看。"""
     return access_application_by_id(token_user(request), application_id)
@@ -151,6 +155,7 @@ def challenge_application_detail(request: HttpRequest, application_id: int) -> A
     response={200: ApplicationOut, **problems(401, 403, 404, 409, 422)},
     summary="修改揭榜申请（截止前）",
 )
+@access_rule("application")
 def challenge_application_update(
     request: HttpRequest, application_id: int, payload: ApplicationFieldsIn
 ) -> Any:
@@ -167,6 +172,7 @@ def challenge_application_update(
     response={200: ApplicationOut, **problems(401, 403, 404, 409, 422)},
     summary="提交揭榜申请",
 )
+@access_rule("application")
 def challenge_application_submit(request: HttpRequest, application_id: int) -> Any:
     """截止前提交；须逐级推荐时进入推荐，否则进入待评审。"""
     user = token_user(request)
@@ -179,6 +185,7 @@ def challenge_application_submit(request: HttpRequest, application_id: int) -> A
     response={200: ApplicationOut, **problems(401, 403, 404, 409)},
     summary="撤回揭榜申请",
 )
+@access_rule("application")
 def challenge_application_withdraw(
     request: HttpRequest, application_id: int, payload: ChallengeReasonIn
 ) -> Any:
@@ -193,6 +200,7 @@ def challenge_application_withdraw(
     response={200: list[DuplicateOut], **problems(401, 403, 404)},
     summary="同一方案投向其他榜单（组织方查看）",
 )
+@access_rule("application")
 def challenge_application_duplicates(request: HttpRequest, application_id: int) -> Any:
     """其他榜单中与本申请方案文本相似度不低于 0.5 的申请（只显示标题和相似度）。"""
     item = access_application_by_id(token_user(request), application_id, action="organise")
@@ -204,6 +212,7 @@ def challenge_application_duplicates(request: HttpRequest, application_id: int) 
     response={200: ApplicationPage, **problems(401, 404)},
     summary="榜单的揭榜申请（组织方看全部，科协看本辖区）",
 )
+@access_rule("application", "call")
 def challenge_call_applications(
     request: HttpRequest, call_id: int, params: Query[PageIn], status: str = ""
 ) -> Any:
@@ -219,6 +228,7 @@ def challenge_call_applications(
     response={200: list[ApplicationOut], **problems(401)},
     summary="等待本级科协推荐的申请",
 )
+@access_rule("application")
 def challenge_recommendation_queue(request: HttpRequest) -> Any:
     """等待调用者本级科协给出推荐意见的申请。"""
     return recommendation_queue(token_user(request))
@@ -230,6 +240,7 @@ def challenge_recommendation_queue(request: HttpRequest) -> Any:
     summary="给出本级推荐意见",
     description="只有当前层级科协的管理员或工作人员可以给出；名额用完 422 `quota_exceeded`。",
 )
+@access_rule("application")
 def challenge_recommendation_decide(
     request: HttpRequest, application_id: int, payload: RecommendationIn
 ) -> Any:
@@ -248,6 +259,7 @@ def challenge_recommendation_decide(
     response={200: list[ApplicationAttachmentOut], **problems(401, 404)},
     summary="揭榜申请的附件",
 )
+@access_rule("application")
 def challenge_application_attachments(request: HttpRequest, application_id: int) -> Any:
     """能看到申请的人（申报方；提交后组织方和上级科协）能看到其附件。"""
     item = access_application_by_id(token_user(request), application_id)
@@ -262,6 +274,7 @@ def challenge_application_attachments(request: HttpRequest, application_id: int)
     "判断，扩展名须一致），单个文件不超过上限（默认 10 MB），每份申请最多 10 个附件；文件不合格"
     "时 422 `invalid_file`。截止后或进入推荐、评审后不能再上传（409）。",
 )
+@access_rule("application")
 def challenge_application_attachment_add(
     request: HttpRequest, application_id: int, file: File[UploadedFile]
 ) -> Any:
@@ -277,6 +290,7 @@ def challenge_application_attachment_add(
     summary="下载揭榜申请附件",
     description="返回文件内容，`Content-Disposition` 中带原文件名。",
 )
+@access_rule("application")
 def challenge_application_attachment_file(
     request: HttpRequest, application_id: int, attachment_id: int
 ) -> Any:

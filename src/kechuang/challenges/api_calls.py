@@ -44,6 +44,7 @@ from kechuang.challenges.services.collection import (
     problem_transition,
     round_open,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.orgs.access import access_organization_by_id
 
 router = Router()
@@ -115,6 +116,7 @@ class ProblemActionIn(ChallengeActionIn):
 
 
 @router.post("/rounds", response={201: RoundOut, **problems(401, 403, 422)}, summary="开启难题征集")
+@access_rule("organization")
 def challenge_round_open(request: HttpRequest, payload: RoundIn) -> Any:
     """科协（含企业科协）的管理员或工作人员开启一轮难题征集。"""
     user = token_user(request)
@@ -124,6 +126,7 @@ def challenge_round_open(request: HttpRequest, payload: RoundIn) -> Any:
 
 
 @router.get("/rounds", response={200: RoundPage, **problems(401)}, summary="我可参与或管理的征集")
+@access_rule("round")
 def challenge_round_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     """调用者所在单位上级开启的、或调用者管理的征集轮次。"""
     return paginate(round_list(token_user(request)), params)
@@ -134,6 +137,7 @@ def challenge_round_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     response={201: ProblemOut, **problems(401, 403, 404, 409, 422)},
     summary="提交难题",
 )
+@access_rule("organization", "round")
 def challenge_problem_submit(request: HttpRequest, round_id: int, payload: ProblemIn) -> Any:
     """征集单位下属单位的成员以本单位名义提交难题；征集截止后 409。"""
     user = token_user(request)
@@ -151,6 +155,7 @@ def challenge_problem_submit(request: HttpRequest, round_id: int, payload: Probl
 
 
 @router.get("/problems", response={200: ProblemPage, **problems(401)}, summary="难题列表", **PUBLIC)
+@access_rule("problem")
 def challenge_problem_list(request: HttpRequest, params: Query[PageIn], status: str = "") -> Any:
     """已对外发布的难题任何人可看；内部揭榜中的难题只有征集单位辖区内的成员可看；其余只有提出单位和征集单位可看。"""
     return paginate(problem_list(optional_user(request), status=status), params)
@@ -161,6 +166,7 @@ def challenge_problem_list(request: HttpRequest, params: Query[PageIn], status: 
     response={200: ProblemOut, **problems(401, 403, 404, 422)},
     summary="难题分类",
 )
+@access_rule("problem")
 def challenge_problem_classify(request: HttpRequest, problem_id: int, payload: ClassifyIn) -> Any:
     """征集单位的管理员或工作人员设置行业（GB/T 4754）、学科（GB/T 13745）和关键词。"""
     user = token_user(request)
@@ -180,6 +186,7 @@ def challenge_problem_classify(request: HttpRequest, problem_id: int, payload: C
     response={200: ProblemOut, **problems(401, 403, 404, 409, 422)},
     summary="筛选、内部揭榜、内部承接或对外发布难题",
 )
+@access_rule("organization", "problem")
 def challenge_problem_transition(
     request: HttpRequest, problem_id: int, payload: ProblemActionIn
 ) -> Any:
@@ -281,6 +288,7 @@ def _call_detail(user: Any, call: Call) -> dict[str, Any]:
 
 
 @router.get("/calls", response={200: CallPage, **problems(401)}, summary="榜单列表", **PUBLIC)
+@access_rule("call")
 def challenge_call_list(
     request: HttpRequest, params: Query[PageIn], status: str = "", mine: bool = False
 ) -> Any:
@@ -294,6 +302,7 @@ def challenge_call_list(
     summary="榜单详情",
     **PUBLIC,
 )
+@access_rule("call")
 def challenge_call_detail(request: HttpRequest, call_id: int) -> Any:
     """榜单及其题目；题目详情按保密等级对调用者可见或隐藏。"""
     user = optional_user(request)
@@ -301,6 +310,7 @@ def challenge_call_detail(request: HttpRequest, call_id: int) -> Any:
 
 
 @router.post("/calls", response={201: CallDetailOut, **problems(401, 403, 422)}, summary="创建榜单")
+@access_rule("call", "organization")
 def challenge_call_create(request: HttpRequest, payload: CallCreateIn) -> Any:
     """以草稿状态创建榜单。每个申报主体的申请上限默认 1，联合体成员上限默认 4。"""
     user = token_user(request)
@@ -314,6 +324,7 @@ def challenge_call_create(request: HttpRequest, payload: CallCreateIn) -> Any:
     response={200: CallDetailOut, **problems(401, 403, 404, 409, 422)},
     summary="修改草稿榜单",
 )
+@access_rule("call")
 def challenge_call_update(request: HttpRequest, call_id: int, payload: CallFieldsIn) -> Any:
     """部分更新，只有草稿可以修改（否则 409）。"""
     user = token_user(request)
@@ -329,6 +340,7 @@ def challenge_call_update(request: HttpRequest, call_id: int, payload: CallField
     description="申报条件不能设置年龄、研发投入占比、企业规模、营业收入、注册资本、成立年限、"
     "员工人数等门槛：结构化条件和文字条件都会检查，违反时返回 422 并说明原因。",
 )
+@access_rule("call", "problem")
 def challenge_call_problem_add(request: HttpRequest, call_id: int, payload: CallProblemIn) -> Any:
     user = token_user(request)
     call = access_call_by_id(user, call_id, action="manage")
@@ -347,6 +359,7 @@ def challenge_call_problem_add(request: HttpRequest, call_id: int, payload: Call
     "之后在 /api/v1/reviews 中进行），可带 `evaluator`；没有待评审申请时 422 "
     "`no_applications`。",
 )
+@access_rule("call", "organization")
 def challenge_call_transition(request: HttpRequest, call_id: int, payload: CallActionIn) -> Any:
     user = token_user(request)
     call = access_call_by_id(user, call_id, action="manage")

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import OrgRef, Page, PageIn, paginate, problems
 from kechuang.challenges.selectors import filing_list, filing_summary, national_duplicates
+from kechuang.common.access_rules import access_rule
 
 router = Router()
 
@@ -50,6 +51,7 @@ class DuplicatePairOut(Schema):
     summary="本辖区备案（逐级汇总）",
     description="调用者管理的科协及其下级的全部备案；中国科协看到全国。",
 )
+@access_rule("filing")
 def challenge_filing_list(request: HttpRequest, params: Query[PageIn], kind: str = "") -> Any:
     user = token_user(request)
     page = paginate(filing_list(user, kind=kind), params)
@@ -69,5 +71,6 @@ def challenge_filing_list(request: HttpRequest, params: Query[PageIn], kind: str
     description="文本相似度不低于 0.5 且组织单位在不同省份的题目对、项目对。"
     "只有中国科协的管理员、工作人员和平台管理员可以调用。",
 )
+@access_rule("filing")
 def challenge_filing_duplicates(request: HttpRequest) -> Any:
     return national_duplicates(token_user(request))

@@ -32,6 +32,7 @@ from kechuang.challenges.services.projects import (
     report_file,
     tranche_release,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound
 from kechuang.orgs.access import access_organization_by_id
 
@@ -205,6 +206,7 @@ def _milestone(user: Any, milestone_id: int, action: str) -> Milestone:
     summary="确定揭榜方并立项",
     description="每个题目只能确定一个揭榜方：重复确定返回 409 `already_awarded`。",
 )
+@access_rule("application", "project")
 def challenge_award_make(request: HttpRequest, application_id: int, payload: AwardIn) -> Any:
     user = token_user(request)
     application = access_application_by_id(user, application_id, action="organise")
@@ -213,6 +215,7 @@ def challenge_award_make(request: HttpRequest, application_id: int, payload: Awa
 
 
 @router.get("/projects", response={200: ProjectPage, **problems(401)}, summary="揭榜项目列表")
+@access_rule("project")
 def challenge_project_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     """组织方、揭榜方及其上级科协可见的项目。"""
     return paginate(project_list(token_user(request)), params)
@@ -221,6 +224,7 @@ def challenge_project_list(request: HttpRequest, params: Query[PageIn]) -> Any:
 @router.get(
     "/projects/{project_id}", response={200: ProjectOut, **problems(401, 404)}, summary="项目详情"
 )
+@access_rule("project")
 def challenge_project_detail(request: HttpRequest, project_id: int) -> Any:
     """项目、里程碑、拨付和验收情况。"""
     return _project(token_user(request), project_id, "view")
@@ -232,6 +236,7 @@ def challenge_project_detail(request: HttpRequest, project_id: int) -> Any:
     summary="设置里程碑",
     description="各里程碑拨付金额合计不能超过财政资金上限（422 `over_cap`）。",
 )
+@access_rule("project")
 def challenge_milestone_add(request: HttpRequest, project_id: int, payload: MilestoneIn) -> Any:
     user = token_user(request)
     project = _project(user, project_id, "organise")
@@ -243,6 +248,7 @@ def challenge_milestone_add(request: HttpRequest, project_id: int, payload: Mile
     response={200: MilestoneOut, **problems(401, 403, 404, 409, 422)},
     summary="里程碑评审结论（一人核查）",
 )
+@access_rule("project")
 def challenge_milestone_review(request: HttpRequest, milestone_id: int, payload: VerdictIn) -> Any:
     """组织方记录里程碑评审结论（pass 或 fail）、评审人和意见。"""
     user = token_user(request)
@@ -257,6 +263,7 @@ def challenge_milestone_review(request: HttpRequest, milestone_id: int, payload:
     description="以该里程碑的进展报告为评审对象，创建用途为 milestone 的评审（之后在 "
     "/api/v1/reviews 中进行）；评审完成后调用 conclude 得出结论。已有评审 409 `review_exists`。",
 )
+@access_rule("organization", "project")
 def challenge_milestone_review_open(
     request: HttpRequest, milestone_id: int, payload: MilestoneReviewIn
 ) -> Any:
@@ -283,6 +290,7 @@ def challenge_milestone_review_open(
     summary="按专家评审得出里程碑结论",
     description="评审完成且进展报告入选则通过，否则不通过；评审未完成 409 `review_not_final`。",
 )
+@access_rule("project")
 def challenge_milestone_review_conclude(request: HttpRequest, milestone_id: int) -> Any:
     user = token_user(request)
     milestone = _milestone(user, milestone_id, "organise")
@@ -295,6 +303,7 @@ def challenge_milestone_review_conclude(request: HttpRequest, milestone_id: int)
     summary="拨付里程碑资金",
     description="里程碑未评审通过返回 409 `milestone_not_passed`；累计超过上限 422 `over_cap`。",
 )
+@access_rule("project")
 def challenge_tranche_release(request: HttpRequest, milestone_id: int, payload: TrancheIn) -> Any:
     user = token_user(request)
     milestone = _milestone(user, milestone_id, "organise")
@@ -306,6 +315,7 @@ def challenge_tranche_release(request: HttpRequest, milestone_id: int, payload: 
     response={201: ReportOut, **problems(401, 403, 404, 409, 422)},
     summary="提交进展报告（揭榜方）",
 )
+@access_rule("project")
 def challenge_report_file(request: HttpRequest, project_id: int, payload: ReportIn) -> Any:
     """揭榜方提交进展报告，可指明里程碑。"""
     user = token_user(request)
@@ -321,6 +331,7 @@ def challenge_report_file(request: HttpRequest, project_id: int, payload: Report
     response={201: ChangeOut, **problems(401, 403, 404, 409, 422)},
     summary="申请变更（揭榜方）",
 )
+@access_rule("project")
 def challenge_change_request(request: HttpRequest, project_id: int, payload: ChangeIn) -> Any:
     """揭榜方申请变更；可申请调整某个里程碑的完成日期。"""
     user = token_user(request)
@@ -342,6 +353,7 @@ def challenge_change_request(request: HttpRequest, project_id: int, payload: Cha
     summary="审批变更（组织方）",
     description="action：approve 或 reject（须理由）。",
 )
+@access_rule("project")
 def challenge_change_decide(
     request: HttpRequest, change_id: int, payload: ChallengeActionIn
 ) -> Any:
@@ -359,6 +371,7 @@ def challenge_change_decide(
     summary="申请验收（揭榜方）或终止项目（组织方）",
     description="action：request_acceptance 或 terminate（须理由）。",
 )
+@access_rule("project")
 def challenge_project_transition(
     request: HttpRequest, project_id: int, payload: ChallengeActionIn
 ) -> Any:
@@ -373,6 +386,7 @@ def challenge_project_transition(
     response={201: ProjectOut, **problems(401, 403, 404, 409, 422)},
     summary="验收：逐项指标、结论",
 )
+@access_rule("project")
 def challenge_acceptance_record(
     request: HttpRequest, project_id: int, payload: AcceptanceIn
 ) -> Any:
@@ -395,6 +409,7 @@ def challenge_acceptance_record(
     response={200: ProjectOut, **problems(401, 403, 404, 409, 422)},
     summary="公布验收结果",
 )
+@access_rule("project")
 def challenge_acceptance_publish(
     request: HttpRequest, project_id: int, payload: ChallengeReasonIn
 ) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kechuang.challenges.access import applications_visible_to, projects_visible_to
 from kechuang.challenges.choices import (
     PUBLIC_CALL_STATUSES,
     ApplicationStatus,
@@ -39,6 +40,7 @@ from kechuang.challenges.similarity import (
     bigram_set,
     jaccard,
 )
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import PermissionDenied
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -52,6 +54,7 @@ def _member_ancestors(user: Any) -> set[int]:
     return ids
 
 
+@gatekeeper("round")
 def round_list(user: Any) -> QuerySet[CollectionRound]:
     """Rounds the viewer may submit to (owner above a member organisation) or manages."""
     viewer = viewer_for(user)
@@ -59,6 +62,7 @@ def round_list(user: Any) -> QuerySet[CollectionRound]:
     return CollectionRound.objects.filter(scope).select_related("owner")
 
 
+@gatekeeper("problem")
 def problem_list(user: Any, *, round: CollectionRound | None = None, status: str = "") -> Any:
     """Published problems for all; internal ones for the owner's subtree; the rest for the
     submitting organisation and the round owner's managers."""
@@ -76,6 +80,7 @@ def problem_list(user: Any, *, round: CollectionRound | None = None, status: str
     return qs.order_by("-created_at", "-id")
 
 
+@gatekeeper("call")
 def call_list(
     user: Any, *, status: str = "", organiser_id: int | None = None, mine: bool = False
 ) -> QuerySet[Call]:
@@ -95,6 +100,7 @@ def call_list(
     return qs.select_related("organiser").order_by("-deadline", "-id")
 
 
+@gatekeeper("call")
 def problem_details_visible(user: Any, item: CallProblem) -> bool:
     """Whether the viewer sees a listed problem's description, indicators and eligibility."""
     if item.confidentiality == Confidentiality.PUBLIC:
@@ -108,9 +114,10 @@ def call_problems(call: Call) -> QuerySet[CallProblem]:
     return call.problems.select_related("call__organiser", "award").order_by("id")
 
 
+@gatekeeper("application")
 def call_applications(user: Any, call: Call, *, status: str = "") -> QuerySet[Application]:
     """Submitted bids of a call: all for the organiser side; for an association, those of
-    its subtree; for anyone else, their own."""
+    its subtree; for anyone else, their own (always within ``applications_visible_to``)."""
     viewer = viewer_for(user)
     if viewer.manages(call.organiser):
         scope = ~Q(status=ApplicationStatus.DRAFT)
@@ -118,25 +125,30 @@ def call_applications(user: Any, call: Call, *, status: str = "") -> QuerySet[Ap
         scope = (viewer.managed_scope("organization") & ~Q(status=ApplicationStatus.DRAFT)) | Q(
             applicant_id=viewer.user_id
         )
-    qs = call.applications.filter(scope)
+    qs = applications_visible_to(user).filter(scope, call=call)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("organization", "call_problem", "applicant").order_by("id")
 
 
+@gatekeeper("application")
 def applications_mine(user: Any) -> QuerySet[Application]:
-    """Bids the viewer filed or that an organisation they manage leads."""
+    """Bids the viewer filed or that an organisation they manage leads, as far as the
+    viewer may see them (``applications_visible_to``: another organisation's draft is
+    not listed to the associations above it, as its detail is not shown to them)."""
     viewer = viewer_for(user)
     scope = Q(applicant_id=viewer.user_id)
     if viewer.managed_paths and not viewer.is_platform_admin:
         scope |= viewer.managed_scope("organization")
     return (
-        Application.objects.filter(scope)
+        applications_visible_to(user)
+        .filter(scope)
         .select_related("call", "call_problem", "organization")
         .order_by("-created_at", "-id")
     )
 
 
+@gatekeeper("application")
 def recommendation_queue(user: Any) -> list[Application]:
     """Bids waiting for a decision of an association whose own admin or staff the viewer is."""
     viewer = viewer_for(user)
@@ -186,20 +198,17 @@ def application_duplicates(application: Application) -> list[SimilarBid]:
     return sorted(hits, key=lambda h: (-h.similarity, h.application_id))
 
 
+@gatekeeper("project")
 def project_list(user: Any) -> QuerySet[Project]:
-    viewer = viewer_for(user)
-    scope = viewer.managed_scope("award__application__call__organiser") | Q(
-        award__application__applicant_id=viewer.user_id
-    )
-    if viewer.managed_paths:
-        scope |= viewer.managed_scope("award__application__organization")
+    """The projects the viewer may open (``projects_visible_to``), newest first."""
     return (
-        Project.objects.filter(scope)
+        projects_visible_to(user)
         .select_related("award__application__call", "award__call_problem")
         .order_by("-created_at", "-id")
     )
 
 
+@gatekeeper("project")
 def published_acceptances() -> QuerySet[Acceptance]:
     return (
         Acceptance.objects.filter(published_at__isnull=False)
@@ -210,6 +219,7 @@ def published_acceptances() -> QuerySet[Acceptance]:
     )
 
 
+@gatekeeper("filing")
 def filing_list(user: Any, *, kind: str = "") -> QuerySet[Filing]:
     """Filings of calls organised in, or filed with, a subtree the viewer manages."""
     viewer = viewer_for(user)
@@ -228,6 +238,7 @@ class FilingSummary:
     applications: int
 
 
+@gatekeeper("filing")
 def filing_summary(user: Any) -> FilingSummary:
     """Counts over the viewer's subtree: calls filed, filings per kind, applications."""
     rows = list(filing_list(user).values_list("call_id", "kind", "params"))
@@ -269,6 +280,7 @@ def _pairs(kind: str, rows: list[tuple[int, str, str, str]]) -> list[DuplicatePa
     return out
 
 
+@gatekeeper("filing")
 def national_duplicates(user: Any) -> list[DuplicatePair]:
     """Near-duplicate listed problems and projects whose organisers are in different
     provinces (first two digits of the GB/T 2260 code): nobody funds the same thing

@@ -23,6 +23,7 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.models import Application, Award, Call, CallProblem, Filing, Recommendation
 from kechuang.challenges.selectors import call_list
+from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.choices import AssociationLevel
 from kechuang.orgs.models import Organization
 from kechuang.review.models import ReviewItem
@@ -37,6 +38,7 @@ class CallFilters:
     industry: str = ""  # an industry code: a listed problem's source problem is in it
 
 
+@gatekeeper("call")
 def call_search(user: Any, filters: CallFilters) -> QuerySet[Call]:
     """The public list (plus drafts the viewer's organisations run), filtered, with the
     problem count and the total budget on offer computed in the same query."""
@@ -193,6 +195,7 @@ class RoundComments:
     comments: list[tuple[str, str]]
 
 
+@gatekeeper("review.item")
 def shared_comments(user: Any, application: Application) -> list[RoundComments] | None:
     """The shared comments ``user`` may read on ``application``, per round, or None when
     the application never went to review.

@@ -31,6 +31,7 @@ from kechuang.challenges.selectors_pages import (
     winner_name,
 )
 from kechuang.challenges.services.handoff import review_final
+from kechuang.common.access_rules import access_rule, public
 from kechuang.common.errors import NotFound
 from kechuang.orgs.selectors import associations
 from kechuang.web.errors import page_errors
@@ -49,6 +50,7 @@ CALL_ACTIONS: tuple[tuple[str, Any, str, Any], ...] = (
 
 
 @page_errors
+@access_rule("call")
 def call_list_page(request: HttpRequest) -> HttpResponse:
     form = CallFilterForm(request.GET or None)
     values = form.values()
@@ -87,6 +89,7 @@ def call_actions(call: Call, now: datetime.datetime) -> list[dict[str, Any]]:
 
 
 @page_errors
+@access_rule("call")
 def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     call = access_call_by_id(request.user, pk)
     organiser = organiser_side(request.user, call)
@@ -113,6 +116,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "challenges/call_detail.html", ctx)
 
 
+@access_rule("project")
 def results(request: HttpRequest) -> HttpResponse:
     """Published winners and acceptance outcomes (public)."""
     winners = Paginator(published_winners(), PER_PAGE).get_page(request.GET.get("page"))
@@ -125,6 +129,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @page_errors
+@public("备案统计：只有公开的计数")
 def stats(request: HttpRequest) -> HttpResponse:
     """Filing statistics of an association's subtree (counts, public)."""
     options = list(associations().filter(depth__lte=2).only("pk", "name", "depth"))

@@ -20,7 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.catalog.uploads import check_upload
-from kechuang.challenges.access import access_application_by_id, access_call_by_id, organiser_side
+from kechuang.challenges.access import (
+    access_application_by_id,
+    access_call_by_id,
+    application_sides,
+)
 from kechuang.challenges.choices import (
     APPLICATION_TRANSITIONS,
     ApplicationStatus,
@@ -45,10 +49,10 @@ from kechuang.challenges.services.applications import (
     application_update,
     application_withdraw,
     editable,
-    is_applicant_side,
 )
 from kechuang.challenges.services.consent import consent_requests
 from kechuang.challenges.services.handoff import review_selected
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.orgs.choices import OrgKind
 from kechuang.orgs.models import Organization
@@ -88,6 +92,7 @@ def partner_choices() -> list[tuple[int, str]]:
 
 @login_required
 @page_errors
+@access_rule("call", "organization")
 def application_apply(request: HttpRequest, pk: int, problem_id: int) -> HttpResponse:
     call = access_call_by_id(request.user, pk)
     problem = call.problems.filter(pk=problem_id).first()
@@ -122,6 +127,7 @@ def application_apply(request: HttpRequest, pk: int, problem_id: int) -> HttpRes
 
 @login_required
 @page_errors
+@access_rule("application")
 def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_application_by_id(request.user, pk, action="edit")
     call = application.call
@@ -160,8 +166,8 @@ def render_application(
     upload_form: ApplicationAttachmentForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    own = is_applicant_side(request.user, application)
-    organiser = organiser_side(request.user, application.call)
+    sides = application_sides(request.user, application)  # a party: the applicant's view
+    own, organiser = sides.own, sides.organiser
     call = application.call
     open_ = window_open(call)
     # the award reads the review's decision: show it, and offer the award only to the chosen
@@ -198,6 +204,7 @@ def render_application(
 
 @login_required
 @page_errors
+@access_rule("application", "review.item")
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_application(request, access_application_by_id(request.user, pk))
 
@@ -205,6 +212,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("application")
 def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     services = {"submit": application_submit, "withdraw": application_withdraw}
     if action not in services:
@@ -223,6 +231,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
 @login_required
 @require_POST
 @page_errors
+@access_rule("application", "review.item")
 def application_attachment(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_application_by_id(request.user, pk, action="edit")
     form = ApplicationAttachmentForm(request.POST, request.FILES)
@@ -243,6 +252,7 @@ def application_attachment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@access_rule("application")
 def applications_mine_page(request: HttpRequest) -> HttpResponse:
     items = list(applications_mine(request.user)[:200])
     return render(request, "challenges/applications_mine.html", {"applications": items})

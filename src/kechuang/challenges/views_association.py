@@ -29,6 +29,7 @@ from kechuang.challenges.selectors import (
 )
 from kechuang.challenges.selectors_pages import quota_left, subtree_stats
 from kechuang.challenges.services.recommendations import pending_level, recommendation_decide
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, PermissionDenied
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.models import Organization
@@ -55,6 +56,7 @@ def _queue_rows(user: Any) -> list[dict[str, Any]]:
 
 @login_required
 @page_errors
+@access_rule("application")
 def recommendation_queue_page(request: HttpRequest) -> HttpResponse:
     if not may_recommend(request.user):
         raise Http404()
@@ -64,6 +66,7 @@ def recommendation_queue_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("application")
 def recommendation_decide_page(request: HttpRequest, pk: int) -> HttpResponse:
     # The queue is the gatekeeper here: only bids waiting for the viewer's level are in it.
     application = next((a for a in recommendation_queue(request.user) if a.pk == int(pk)), None)
@@ -95,6 +98,7 @@ def recommendation_decide_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("filing")
 def filing_dashboard(request: HttpRequest) -> HttpResponse:
     if not may_see_filings(request.user):
         raise Http404()
@@ -119,6 +123,7 @@ def filing_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("filing")
 def duplicates_page(request: HttpRequest) -> HttpResponse:
     try:
         pairs = national_duplicates(request.user)
@@ -128,6 +133,7 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@access_rule("application", "call", "project")
 def workspace_card(request: HttpRequest) -> HttpResponse:
     """My applications, the calls I run, my projects and the recommendations waiting."""
     viewer = viewer_for(request.user)

@@ -27,6 +27,7 @@ from kechuang.challenges.services.collection import (
     round_open,
     round_transition,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations, memberships_of
@@ -54,6 +55,7 @@ def _owners(user: Any) -> list[Any]:
 
 @login_required
 @page_errors
+@access_rule("organization", "round")
 def round_list_page(request: HttpRequest) -> HttpResponse:
     owners = _owners(request.user)
     form = RoundForm(request.POST or None, owners=owners)
@@ -95,6 +97,7 @@ def _round_context(request: HttpRequest, item: CollectionRound, **extra: Any) ->
 
 @login_required
 @page_errors
+@access_rule("organization", "problem", "round")
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_round_by_id(request.user, pk)
     return render(request, "challenges/round_detail.html", _round_context(request, item))
@@ -103,6 +106,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("round")
 def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ROUND_TRANSITIONS:
         raise Http404()
@@ -119,6 +123,7 @@ def round_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("organization", "problem", "round")
 def problem_submit_page(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_round_by_id(request.user, pk)
     orgs = [m.organization for m in memberships_of(request.user)]
@@ -174,6 +179,7 @@ def render_problem(
 
 
 @page_errors
+@access_rule("organization", "problem")
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_problem(request, access_problem_by_id(request.user, pk))
 
@@ -181,6 +187,7 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("organization", "problem")
 def problem_classify_page(request: HttpRequest, pk: int) -> HttpResponse:
     problem = access_problem_by_id(request.user, pk, action="manage")
     form = ClassifyForm(request.POST)
@@ -198,6 +205,7 @@ def problem_classify_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("organization", "problem")
 def problem_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in PROBLEM_TRANSITIONS:
         raise Http404()

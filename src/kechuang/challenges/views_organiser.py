@@ -41,6 +41,7 @@ from kechuang.challenges.services.calls import (
     call_update,
 )
 from kechuang.challenges.views_apply import render_application
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
@@ -62,6 +63,7 @@ def call_url(call: Any) -> str:
 
 @login_required
 @page_errors
+@access_rule("call")
 def call_manage(request: HttpRequest) -> HttpResponse:
     """Calls the viewer runs, drafts included."""
     calls = list(call_list(request.user, mine=True)[:100])
@@ -76,6 +78,7 @@ def call_manage(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("organization")
 def call_create_page(request: HttpRequest) -> HttpResponse:
     organisers = call_organisers(request.user)
     if not organisers:
@@ -96,6 +99,7 @@ def call_create_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("call")
 def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
     call = access_call_by_id(request.user, pk, action="manage")
     form = CallForm(request.POST or None, initial=CallForm.initial_from(call))
@@ -114,6 +118,7 @@ def call_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("call")
 def call_problem_create(request: HttpRequest, pk: int) -> HttpResponse:
     call = access_call_by_id(request.user, pk, action="manage")
     if call.status != CallStatus.DRAFT:
@@ -141,6 +146,7 @@ def call_problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("call")
 def call_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in CALL_TRANSITIONS:
         raise Http404()
@@ -158,6 +164,7 @@ def call_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("application", "call")
 def call_applications_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Per problem, the submitted bids (organiser: all; an association: its subtree's)."""
     call = access_call_by_id(request.user, pk)
@@ -169,6 +176,7 @@ def call_applications_page(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("application")
 def application_duplicates_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The same proposal in other calls (htmx fragment on the organiser's list)."""
     application = access_application_by_id(request.user, pk, action="organise")
@@ -179,6 +187,7 @@ def application_duplicates_panel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("application", "review.item")
 def application_award(request: HttpRequest, pk: int) -> HttpResponse:
     application = access_application_by_id(request.user, pk, action="organise")
     form = AwardForm(request.POST)

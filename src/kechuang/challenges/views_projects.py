@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.challenges.access import access_project_by_id
+from kechuang.challenges.access import access_project_by_id, organises_project
 from kechuang.challenges.choices import ChangeStatus, MilestoneStatus, ProjectStatus
 from kechuang.challenges.forms import (
     AcceptanceForm,
@@ -42,8 +42,8 @@ from kechuang.challenges.services.projects import (
     report_file,
     tranche_release,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
-from kechuang.orgs.access import viewer_for
 from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 
@@ -53,6 +53,7 @@ def project_url(project: Project) -> str:
 
 
 @login_required
+@access_rule("project")
 def project_list_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -72,7 +73,7 @@ def render_project(
     """The project page; ``bound`` holds a posted form with errors, by its context name."""
     forms_ = bound or {}
     application = project.award.application
-    organiser = viewer_for(request.user).manages(application.call.organiser)
+    organiser = organises_project(request.user, application)  # never a party to the bid
     own = is_applicant_side(request.user, application)
     milestones = list(project.milestones.select_related("payment").order_by("due_on", "id"))
     active = project.status == ProjectStatus.ACTIVE
@@ -108,6 +109,7 @@ def render_project(
 
 @login_required
 @page_errors
+@access_rule("project")
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_project(request, access_project_by_id(request.user, pk))
 
@@ -135,6 +137,7 @@ def _submit(
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def milestone_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="organise")
     form = MilestoneForm(request.POST)
@@ -158,6 +161,7 @@ def _milestone(project: Project, milestone_id: int) -> Any:
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def milestone_verdict(request: HttpRequest, pk: int, milestone_id: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="organise")
     milestone = _milestone(project, milestone_id)
@@ -180,6 +184,7 @@ def milestone_verdict(request: HttpRequest, pk: int, milestone_id: int) -> HttpR
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def tranche_release_page(request: HttpRequest, pk: int, milestone_id: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="organise")
     milestone = _milestone(project, milestone_id)
@@ -197,6 +202,7 @@ def tranche_release_page(request: HttpRequest, pk: int, milestone_id: int) -> Ht
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def report_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="execute")
     milestones = list(project.milestones.all())
@@ -215,6 +221,7 @@ def report_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def change_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="execute")
     form = ChangeForm(request.POST, milestones=list(project.milestones.all()))
@@ -236,6 +243,7 @@ def change_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def change_decide_page(request: HttpRequest, pk: int, change_id: int, action: str) -> HttpResponse:
     if action not in {"approve", "reject"}:
         raise Http404()
@@ -257,6 +265,7 @@ def change_decide_page(request: HttpRequest, pk: int, change_id: int, action: st
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """``terminate`` (organiser, with a reason) or ``request_acceptance`` (the winner)."""
     if action not in {"terminate", "request_acceptance"}:
@@ -280,6 +289,7 @@ def project_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def acceptance_create(request: HttpRequest, pk: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="organise")
     form = AcceptanceForm(request.POST, promised=project.award.application.indicators)
@@ -298,6 +308,7 @@ def acceptance_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("project")
 def acceptance_publish_page(request: HttpRequest, pk: int) -> HttpResponse:
     project = access_project_by_id(request.user, pk, action="organise")
     acceptance = Acceptance.objects.filter(project=project).first()

@@ -20,6 +20,7 @@ from kechuang.catalog.access import (
     access_expert_by_id,
     access_need_by_id,
 )
+from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.matching import selectors
 from kechuang.matching.selectors import Result
 from kechuang.matching.services import dismissal_create
@@ -175,6 +176,7 @@ def hit_out(result: Result) -> dict[str, Any]:
     ),
     **PUBLIC,
 )
+@access_rule("match")
 def search(request: HttpRequest, params: Query[SearchIn]) -> Any:
     optional_user(request)  # an invalid token is refused even here
     cleaned = selectors.clean_params(
@@ -223,6 +225,7 @@ MATCH_DESCRIPTION = (
     description=MATCH_DESCRIPTION,
     **PUBLIC,
 )
+@access_rule("match", "need")
 def match_need_experts(request: HttpRequest, need_id: int, params: Query[MatchIn]) -> Any:
     need = access_need_by_id(optional_user(request), need_id)
     return _match(request, "need", need, "expert", params.limit)
@@ -235,6 +238,7 @@ def match_need_experts(request: HttpRequest, need_id: int, params: Query[MatchIn
     description=MATCH_DESCRIPTION,
     **PUBLIC,
 )
+@access_rule("match", "need")
 def match_need_achievements(request: HttpRequest, need_id: int, params: Query[MatchIn]) -> Any:
     need = access_need_by_id(optional_user(request), need_id)
     return _match(request, "need", need, "achievement", params.limit)
@@ -247,6 +251,7 @@ def match_need_achievements(request: HttpRequest, need_id: int, params: Query[Ma
     description=MATCH_DESCRIPTION,
     **PUBLIC,
 )
+@access_rule("achievement", "match")
 def match_achievement_needs(
     request: HttpRequest, achievement_id: int, params: Query[MatchIn]
 ) -> Any:
@@ -261,6 +266,7 @@ def match_achievement_needs(
     description=MATCH_DESCRIPTION + "只推荐企业。",
     **PUBLIC,
 )
+@access_rule("achievement", "match")
 def match_achievement_organizations(
     request: HttpRequest, achievement_id: int, params: Query[MatchIn]
 ) -> Any:
@@ -275,6 +281,7 @@ def match_achievement_organizations(
     description=MATCH_DESCRIPTION,
     **PUBLIC,
 )
+@access_rule("expert", "match")
 def match_expert_needs(request: HttpRequest, expert_id: int, params: Query[MatchIn]) -> Any:
     expert = access_expert_by_id(optional_user(request), expert_id)
     return _match(request, "expert", expert, "need", params.limit)
@@ -289,6 +296,7 @@ def match_expert_needs(request: HttpRequest, expert_id: int, params: Query[Match
         "推荐依据须是调用者可查看的对象，否则 404。"
     ),
 )
+@signed_in("本人的“不相关”标记")
 def create_dismissal(request: HttpRequest, payload: DismissalIn) -> Any:
     dismissal = dismissal_create(
         actor=token_user(request), source=payload.source.strip(), target=payload.target.strip()

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.matching import calibration, indexing
 from kechuang.matching.calibration import Context, Relevance
@@ -221,6 +222,7 @@ def relevant(hits: Sequence[Hit]) -> list[Hit]:
 # ---------------------------------------------------------------- re-checking hits
 
 
+@gatekeeper("match")
 def resolve_hits(
     hits: Sequence[Hit], *, keep: Any = None, context: Context = "search"
 ) -> list[Result]:
@@ -273,6 +275,7 @@ def recommendable(results: Sequence[Result]) -> list[Result]:
 # ---------------------------------------------------------------- search
 
 
+@gatekeeper("match")
 def search(params: SearchParams) -> SearchPage:
     """One page of results across kinds, with counts by kind (public records only)."""
     try:
@@ -410,6 +413,7 @@ def source_document(kind: str, obj: Any) -> Document:
     return indexing.sources()[kind].document(obj)
 
 
+@gatekeeper("match")
 def access_source(user: Any, source: str) -> Any:
     """The record behind a source id, if ``user`` may see it (else ``NotFound``)."""
     from kechuang.catalog.access import (
@@ -495,6 +499,7 @@ class Recommendations:
     degraded: bool = False
 
 
+@gatekeeper("match")
 def recommendations(
     user: Any, kind: str, obj: Any, target: str, *, limit: int = 5
 ) -> Recommendations:
@@ -526,6 +531,7 @@ def recommendations(
     return Recommendations(results=results[:limit])
 
 
+@gatekeeper("match")
 def similar_hits(
     document: Document,
     *,

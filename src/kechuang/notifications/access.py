@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound
 from kechuang.notifications.models import Notification
 
 NOTIFICATION_ACTIONS = frozenset({"view", "read"})
 
 
+@gatekeeper("notification")
 def access_notification_by_id(user: Any, pk: Any, *, action: str = "view") -> Notification:
     """The user's own notification ``pk``; someone else's looks exactly like a missing one."""
     if action not in NOTIFICATION_ACTIONS:

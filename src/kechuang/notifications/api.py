@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
+from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.notifications.access import access_notification_by_id
 from kechuang.notifications.choices import Delivery, NotificationKind
 from kechuang.notifications.models import Notification, NotificationPreference
@@ -91,6 +92,7 @@ class PreferenceIn(InputSchema):
     summary="我的通知",
     description="调用者自己的通知，未读在前，各自按时间倒序。",
 )
+@access_rule("notification")
 def notification_list_mine(request: HttpRequest, filters: Query[NotificationFilterIn]) -> Any:
     qs = notification_list(user=token_user(request), unread=filters.unread)
     return paginate(qs, filters)
@@ -102,6 +104,7 @@ def notification_list_mine(request: HttpRequest, filters: Query[NotificationFilt
     summary="全部标为已读",
     description="把调用者的未读通知（可只限一类）全部标为已读，返回标记的条数。",
 )
+@signed_in("本人的通知，全部标为已读")
 def notification_read_all(request: HttpRequest, filters: Query[ReadAllIn]) -> Any:
     kind = NotificationKind(filters.kind).value if filters.kind else None
     return {"marked": notifications_mark_all_read(actor=token_user(request), kind=kind)}
@@ -113,6 +116,7 @@ def notification_read_all(request: HttpRequest, filters: Query[ReadAllIn]) -> An
     summary="我的通知偏好",
     description="通知是否以及何时发送邮件。没有邮箱的账号只收站内通知。",
 )
+@signed_in("本人的通知设置")
 def notification_preferences_get(request: HttpRequest) -> Any:
     return preference_for(token_user(request))
 
@@ -123,6 +127,7 @@ def notification_preferences_get(request: HttpRequest) -> Any:
     summary="修改通知偏好",
     description="设置通知邮件的发送方式；从 off 改为发送时，关闭期间的通知不再补发邮件。",
 )
+@signed_in("本人的通知设置")
 def notification_preferences_put(request: HttpRequest, payload: PreferenceIn) -> Any:
     return notification_preference_update(
         actor=token_user(request), delivery=Delivery(payload.delivery).value
@@ -135,6 +140,7 @@ def notification_preferences_put(request: HttpRequest, payload: PreferenceIn) ->
     summary="标为已读",
     description="只能标记自己的通知；别人的通知编号得到 404。再次标记不改变已读时间。",
 )
+@access_rule("notification")
 def notification_read(request: HttpRequest, notification_id: int) -> Any:
     user = token_user(request)
     notification = access_notification_by_id(user, notification_id, action="read")

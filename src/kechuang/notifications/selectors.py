@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.notifications.models import Notification
 
 
+@gatekeeper("notification")
 def notification_list(*, user: Any, unread: bool | None = None) -> QuerySet[Notification]:
     """The user's notifications, unread ones first, newest first within each group.
 
@@ -26,6 +28,7 @@ def notification_list(*, user: Any, unread: bool | None = None) -> QuerySet[Noti
     return qs.order_by(unread_first, "-created_at", "-id")
 
 
+@gatekeeper("notification")
 def unread_count(user: Any) -> int:
     """How many unread notifications the user has (one COUNT on a partial index)."""
     if not getattr(user, "is_authenticated", False):

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.common.errors import KechuangError
 from kechuang.notifications.access import access_notification_by_id
 from kechuang.notifications.forms import PreferenceForm
@@ -41,6 +42,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
+@access_rule("notification")
 def notification_list_page(request: HttpRequest) -> HttpResponse:
     return render_page_or_fragment(
         request,
@@ -53,6 +55,7 @@ def notification_list_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("notification")
 def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
     notification = access_notification_by_id(request.user, notification_id, action="read")
     notification_mark_read(actor=request.user, notification=notification)
@@ -70,6 +73,7 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 
 @login_required
 @require_POST
+@access_rule("notification")
 def notification_read_all(request: HttpRequest) -> HttpResponse:
     marked = notifications_mark_all_read(actor=request.user)
     if is_htmx(request):
@@ -80,6 +84,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@signed_in("本人的通知设置")
 def notification_preferences(request: HttpRequest) -> HttpResponse:
     current = preference_for(request.user)
     form = PreferenceForm(request.POST or None, initial={"delivery": current.delivery})

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
 from kechuang.orgs.choices import MANAGING_ROLES
 from kechuang.orgs.models import Membership, Organization
@@ -113,6 +114,7 @@ def forget_viewer(user: Any) -> None:
         del user._kechuang_viewer
 
 
+@gatekeeper("organization")
 def access_organization_by_id(user: Any, org_id: int, *, action: str = "view") -> Organization:
     """Organisations are public while active; ``action="manage"`` needs a managing role."""
     if action not in {"view", "manage"}:

@@ -24,6 +24,7 @@ from kechuang.api.schemas import (
     service_data,
 )
 from kechuang.audit.selectors import audit_entries_for
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
@@ -184,6 +185,7 @@ def _membership_in(org: Organization, membership_id: int) -> int:
     description="有效的组织，任何人可调用；管理者还能看到其管理范围内已停用的组织。按树的顺序排列。",
     **PUBLIC,
 )
+@access_rule("organization")
 def list_organizations(request: HttpRequest, filters: Query[OrganizationFilterIn]) -> Any:
     qs = organization_list(
         user=optional_user(request),
@@ -203,6 +205,7 @@ def list_organizations(request: HttpRequest, filters: Query[OrganizationFilterIn
     description="含上级链（`parents`）。已停用的组织只有其管理者可见。",
     **PUBLIC,
 )
+@access_rule("organization")
 def get_organization(request: HttpRequest, org_id: int) -> Any:
     return access_organization_by_id(optional_user(request), org_id)
 
@@ -216,6 +219,7 @@ def get_organization(request: HttpRequest, org_id: int) -> Any:
         "之下，市级在省级之下，区县级在市级之下；企业、高校等在科协或学会之下。"
     ),
 )
+@access_rule("organization")
 def create_organization(request: HttpRequest, payload: OrganizationCreateIn) -> Any:
     user = token_user(request)
     parent = None
@@ -235,6 +239,7 @@ def create_organization(request: HttpRequest, payload: OrganizationCreateIn) -> 
     summary="修改组织",
     description="部分更新：只修改请求体中出现的字段。组织本身或其上级科协的管理员、工作人员可以修改。",
 )
+@access_rule("organization")
 def update_organization(request: HttpRequest, org_id: int, payload: OrganizationUpdateIn) -> Any:
     user = token_user(request)
     org = access_organization_by_id(user, org_id, action="manage")
@@ -250,6 +255,7 @@ def update_organization(request: HttpRequest, org_id: int, payload: Organization
     summary="成员列表",
     description="组织的成员及角色，只有该组织或其上级科协的管理员、工作人员可以查看。",
 )
+@access_rule("organization")
 def list_members(request: HttpRequest, org_id: int, params: Query[PageIn]) -> Any:
     org = access_organization_by_id(token_user(request), org_id, action="manage")
     return paginate(members_of(org), params)
@@ -264,6 +270,7 @@ def list_members(request: HttpRequest, org_id: int, params: Query[PageIn]) -> An
         "无论该登录名是否对应已注册的账号（或已是成员），回答都相同，不透露任何账号信息。"
     ),
 )
+@access_rule("organization")
 def add_member(request: HttpRequest, org_id: int, payload: MemberAddIn) -> Any:
     user = token_user(request)
     org = access_organization_by_id(user, org_id, action="manage")
@@ -277,6 +284,7 @@ def add_member(request: HttpRequest, org_id: int, payload: MemberAddIn) -> Any:
     summary="修改成员角色",
     description="组织至少保留一名管理员。",
 )
+@access_rule("organization")
 def set_member_role(
     request: HttpRequest, org_id: int, membership_id: int, payload: MemberRoleIn
 ) -> Any:
@@ -293,6 +301,7 @@ def set_member_role(
     summary="移除成员",
     description="组织至少保留一名管理员。",
 )
+@access_rule("organization")
 def remove_member(request: HttpRequest, org_id: int, membership_id: int) -> Any:
     user = token_user(request)
     org = access_organization_by_id(user, org_id, action="manage")
@@ -309,6 +318,7 @@ def remove_member(request: HttpRequest, org_id: int, membership_id: int) -> Any:
     summary="审计日志",
     description="该组织及其下全部组织的变更记录，新的在前；只有其管理员、工作人员可以查看。",
 )
+@access_rule("organization")
 def list_audit_entries(request: HttpRequest, org_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     org = access_organization_by_id(user, org_id, action="manage")

@@ -6,11 +6,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.choices import ASSOCIATION_KINDS, MANAGING_ROLES
 from kechuang.orgs.models import Membership, Organization
 
 
+@gatekeeper("organization")
 def organization_list(
     *,
     user: Any = None,
@@ -42,6 +44,7 @@ def associations() -> QuerySet[Organization]:
     return Organization.objects.filter(kind__in=ASSOCIATION_KINDS, is_active=True).order_by("path")
 
 
+@gatekeeper("organization")
 def memberships_of(user: Any) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user)
@@ -50,6 +53,7 @@ def memberships_of(user: Any) -> QuerySet[Membership]:
     )
 
 
+@gatekeeper("organization")
 def managed_organizations(user: Any) -> QuerySet[Organization]:
     """Organisations where the user is admin or staff, top of each subtree first."""
     return Organization.objects.filter(

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
 from kechuang.orgs.access import viewer_for
 from kechuang.review.choices import SEATED, InvitationStatus, MemberRole, ProcessStatus
@@ -118,6 +119,7 @@ class ItemView(StrEnum):
     PUBLIC = "public"  # a selected item of a process in notice or final: the item only
 
 
+@gatekeeper("review.item")
 def item_view(roles: ProcessRoles, item: ReviewItem) -> ItemView | None:
     """The one visibility rule of review items; None: the item is not there for them."""
     if item.pk in roles.applicant_item_ids:
@@ -155,6 +157,7 @@ PRE_MEETING_STATUSES = frozenset(
 )
 
 
+@gatekeeper("review.process")
 def roles_for(user: Any, process: ReviewProcess) -> ProcessRoles:
     viewer = viewer_for(user)
     if not viewer.is_authenticated:
@@ -180,6 +183,7 @@ def _int(pk: Any) -> int:
 PROCESS_ACTIONS = frozenset({"view", "run", "decide"})
 
 
+@gatekeeper("review.process")
 def access_process_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewProcess:
     """``view``: anyone with a role in it, or anyone once it is public; ``run``: organiser
     or evaluator; ``decide``: organiser."""
@@ -202,6 +206,7 @@ def access_process_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewP
     return process
 
 
+@gatekeeper("review.item")
 def access_item_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewItem:
     """``view``: whoever ``item_view`` gives a view (a party the applicant's, whatever
     else they are); ``run``: runners who are not a party to it."""
@@ -222,6 +227,7 @@ def access_item_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewItem
     return item
 
 
+@gatekeeper("review.panel")
 def access_panel_by_id(user: Any, pk: Any, *, action: str = "view") -> Any:
     """``view``: runners and the panel's seated members; ``run``: runners; ``chair``:
     the panel's accepted chair."""
@@ -246,6 +252,7 @@ def access_panel_by_id(user: Any, pk: Any, *, action: str = "view") -> Any:
     return panel
 
 
+@gatekeeper("review.member")
 def access_member_by_id(user: Any, pk: Any, *, action: str = "view") -> PanelMember:
     """``respond``: the invited expert's own user; ``run``: runners; ``view``: both."""
     if action not in {"view", "respond", "run"}:
@@ -270,6 +277,7 @@ def access_member_by_id(user: Any, pk: Any, *, action: str = "view") -> PanelMem
     return member
 
 
+@gatekeeper("review.assignment")
 def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> ReviewAssignment:
     """``score``: the assigned reviewer; ``view``: the reviewer, runners, and the other
     members of the panel once scores are shared (round 1 is independent) — never a
@@ -305,6 +313,7 @@ def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> Revi
     return assignment
 
 
+@gatekeeper("review.conflict")
 def access_conflict_by_id(user: Any, pk: Any, *, action: str = "view") -> Conflict:
     """Conflicts are the runners' business (``view`` and ``waive``)."""
     if action not in {"view", "waive"}:
@@ -319,6 +328,7 @@ def access_conflict_by_id(user: Any, pk: Any, *, action: str = "view") -> Confli
     return conflict
 
 
+@gatekeeper("review.objection")
 def access_objection_by_id(user: Any, pk: Any, *, action: str = "view") -> Objection:
     """``view``: the objector and the runners; ``handle``: the organiser."""
     if action not in {"view", "handle"}:

@@ -12,6 +12,7 @@ from ninja import Query, Router, Status
 from kechuang.api.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, PageIn, paginate, problems
 from kechuang.catalog.access import access_expert_by_id
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.review import selectors
@@ -88,6 +89,7 @@ def _process_out(user: Any, process: ReviewProcess) -> ReviewProcess:
     description="本人参与（组织、评价、评审、申报）的评审，以及公示中和已完成的评审。",
     **PUBLIC,
 )
+@access_rule("review.process")
 def review_process_list(request: HttpRequest, filters: Query[ProcessFilterIn]) -> Any:
     status = filters.status.value if filters.status else ""
     return paginate(selectors.process_list(optional_user(request), status=status), filters)
@@ -102,6 +104,7 @@ def review_process_list(request: HttpRequest, filters: Query[ProcessFilterIn]) -
         "先收到邀请，由其管理员或工作人员接受后才参与评审；在此之前 `evaluator` 为空。"
     ),
 )
+@access_rule("organization", "review.process")
 def review_process_create(request: HttpRequest, payload: ProcessCreateIn) -> Any:
     user = token_user(request)
     organiser = access_organization_by_id(user, payload.organiser, action="manage")
@@ -127,6 +130,7 @@ def review_process_create(request: HttpRequest, payload: ProcessCreateIn) -> Any
     description="含评审规则、评分标准和本人在其中的角色。",
     **PUBLIC,
 )
+@access_rule("review.process")
 def review_process_detail(request: HttpRequest, process_id: int) -> Any:
     user = optional_user(request)
     return _process_out(user, access_process_by_id(user, process_id))
@@ -141,6 +145,7 @@ def review_process_detail(request: HttpRequest, process_id: int) -> Any:
         "cancel。每一步都检查前提条件，不满足时返回 409 并说明原因。"
     ),
 )
+@access_rule("review.process")
 def review_process_transition(request: HttpRequest, process_id: int, payload: TransitionIn) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -159,6 +164,7 @@ def review_process_transition(request: HttpRequest, process_id: int, payload: Tr
         "返回 409（invalid_transition），时间不晚于现在或缺少理由时返回 422。"
     ),
 )
+@access_rule("review.process")
 def review_round_deadline_set(
     request: HttpRequest, process_id: int, payload: RoundDeadlineIn
 ) -> Any:
@@ -180,6 +186,7 @@ def review_round_deadline_set(
     description="组织方看到全部；评审专家只看到本组的；申报方只看到自己的；公示起任何登录用户"
     "看到入选对象。",
 )
+@access_rule("review.item", "review.process")
 def review_item_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
@@ -194,6 +201,7 @@ def review_item_list(request: HttpRequest, process_id: int, params: Query[PageIn
     "“其他评审”的评审对象不来自其他业务：省略 subject_type 与 subject_id，由评审自行编号；"
     "其他用途的评审省略时返回 422。",
 )
+@access_rule("expert", "organization", "review.panel", "review.process")
 def review_item_add(request: HttpRequest, process_id: int, payload: ItemAddIn) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -246,6 +254,7 @@ def review_item_add(request: HttpRequest, process_id: int, payload: ItemAddIn) -
     summary="评审对象详情",
     description="分配及其理由只对组织方和评价机构列出。",
 )
+@access_rule("review.item", "review.process")
 def review_item_detail(request: HttpRequest, item_id: int) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id)
@@ -267,6 +276,7 @@ def review_item_detail(request: HttpRequest, item_id: int) -> Any:
         "公示后看到匿名的反馈意见（不含专家姓名和组内意见）。"
     ),
 )
+@access_rule("review.item")
 def review_item_scores(request: HttpRequest, item_id: int, round: int = 1) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id)
@@ -279,6 +289,7 @@ def review_item_scores(request: HttpRequest, item_id: int, round: int = 1) -> An
     summary="手动指定评审专家",
     description="违反利益冲突、党政机关人员、工作量或一线三分之一规则时拒绝，并列出全部原因。",
 )
+@access_rule("review.item")
 def review_item_set_reviewers(request: HttpRequest, item_id: int, payload: ReviewersIn) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id, action="run")
@@ -306,6 +317,7 @@ def _decision_out(process: ReviewProcess) -> dict[str, Any]:
     summary="记录评审决定",
     description="组织单位记录入选对象和书面理由；每次评审只有一个决定，不可修改。",
 )
+@access_rule("review.process")
 def review_decision_record(request: HttpRequest, process_id: int, payload: DecisionIn) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="decide")
@@ -325,6 +337,7 @@ def review_decision_record(request: HttpRequest, process_id: int, payload: Decis
     description="公示起公开。",
     **PUBLIC,
 )
+@access_rule("review.process")
 def review_decision_detail(request: HttpRequest, process_id: int) -> Any:
     user = optional_user(request)
     process = access_process_by_id(user, process_id)
@@ -339,6 +352,7 @@ def review_decision_detail(request: HttpRequest, process_id: int) -> Any:
     summary="异议列表",
     description="组织方看到全部；其他人看到自己提出的。",
 )
+@access_rule("review.objection", "review.process")
 def review_objection_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
@@ -351,6 +365,7 @@ def review_objection_list(request: HttpRequest, process_id: int, params: Query[P
     summary="提出异议",
     description="公示期内任何登录用户都可以提出。",
 )
+@access_rule("review.process")
 def review_objection_file(request: HttpRequest, process_id: int, payload: ObjectionIn) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
@@ -368,6 +383,7 @@ def review_objection_file(request: HttpRequest, process_id: int, payload: Object
     summary="处理异议",
     description="组织单位书面答复（成立或不成立），只能处理一次。",
 )
+@access_rule("review.objection")
 def review_objection_handle(
     request: HttpRequest, objection_id: int, payload: ObjectionAnswerIn
 ) -> Any:

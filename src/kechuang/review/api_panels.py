@@ -11,6 +11,7 @@ from ninja import Query, Router, Status
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import PageIn, paginate, problems
 from kechuang.catalog.access import access_expert_by_id
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.review import selectors
@@ -79,6 +80,7 @@ router = Router()  # tagged "reviews" by the router it is mounted in
     summary="评审组列表",
     description="组织方看到全部评审组；评审专家只看到自己所在的组。",
 )
+@access_rule("review.panel", "review.process")
 def review_panel_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
@@ -91,6 +93,7 @@ def review_panel_list(request: HttpRequest, process_id: int, params: Query[PageI
     summary="创建评审组",
     description="第一轮评审开始前，组织方或评价机构新建评审组。",
 )
+@access_rule("review.process")
 def review_panel_create(request: HttpRequest, process_id: int, payload: PanelIn) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -103,6 +106,7 @@ def review_panel_create(request: HttpRequest, process_id: int, payload: PanelIn)
     summary="评审组详情",
     description="组织方和本组成员可见，含成员及其答复。",
 )
+@access_rule("review.panel")
 def review_panel_detail(request: HttpRequest, panel_id: int) -> Any:
     user = token_user(request)
     panel = access_panel_by_id(user, panel_id)
@@ -115,6 +119,7 @@ def review_panel_detail(request: HttpRequest, panel_id: int) -> Any:
     summary="邀请专家",
     description="党政机关工作人员（规则排除时）和已在本次评审其他组的专家会被拒绝。",
 )
+@access_rule("expert", "review.panel")
 def review_member_invite(request: HttpRequest, panel_id: int, payload: InviteIn) -> Any:
     user = token_user(request)
     panel = access_panel_by_id(user, panel_id, action="run")
@@ -130,6 +135,7 @@ def review_member_invite(request: HttpRequest, panel_id: int, payload: InviteIn)
     summary="答复评审邀请",
     description="受邀专家本人接受或谢绝（谢绝须写理由）。",
 )
+@access_rule("review.member")
 def review_invitation_respond(request: HttpRequest, member_id: int, payload: RespondIn) -> Any:
     user = token_user(request)
     member = access_member_by_id(user, member_id, action="respond")
@@ -144,6 +150,7 @@ def review_invitation_respond(request: HttpRequest, member_id: int, payload: Res
     summary="撤回邀请",
     description="第一轮评审开始前撤回邀请（须写理由），该专家的分配随之结束。",
 )
+@access_rule("review.member")
 def review_member_withdraw(request: HttpRequest, member_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     member = access_member_by_id(user, member_id, action="run")
@@ -162,6 +169,7 @@ def review_member_withdraw(request: HttpRequest, member_id: int, payload: Review
         "分配保持不变。无法配齐时返回 422 并逐项说明。"
     ),
 )
+@access_rule("review.process")
 def review_assignment_solve(request: HttpRequest, process_id: int) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -184,6 +192,7 @@ def review_assignment_solve(request: HttpRequest, process_id: int) -> Any:
     summary="我的评审任务",
     description="调用者作为评审专家的有效分配，含评审对象内容和分配理由。",
 )
+@access_rule("review.assignment")
 def review_assignment_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
     return paginate(selectors.my_assignments(token_user(request)), params)
 
@@ -194,6 +203,7 @@ def review_assignment_mine(request: HttpRequest, params: Query[PageIn]) -> Any:
     summary="提交评分",
     description="每个评分项都须在范围内；提交后不能修改（更正由组长决定，另存新版本）。",
 )
+@access_rule("review.assignment")
 def review_score_submit(request: HttpRequest, assignment_id: int, payload: ScoreIn) -> Any:
     user = token_user(request)
     assignment = access_assignment_by_id(user, assignment_id, action="score")
@@ -217,6 +227,7 @@ def review_score_submit(request: HttpRequest, assignment_id: int, payload: Score
         "合作单位和有利益冲突者）看不到自己对象的排名。按校准后总分排序，附标记。"
     ),
 )
+@access_rule("review.item", "review.process")
 def review_ranking(request: HttpRequest, process_id: int, round: int = 1) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id)
@@ -238,6 +249,7 @@ def review_ranking(request: HttpRequest, process_id: int, round: int = 1) -> Any
     summary="利益冲突列表",
     description="组织方和评价机构查看全部利益冲突及其说明、豁免情况。",
 )
+@access_rule("review.process")
 def review_conflict_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -250,6 +262,7 @@ def review_conflict_list(request: HttpRequest, process_id: int, params: Query[Pa
     summary="检测利益冲突",
     description="返回新发现的利益冲突；受影响的分配随之结束。",
 )
+@access_rule("review.process")
 def review_conflict_detect(request: HttpRequest, process_id: int) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
@@ -262,6 +275,7 @@ def review_conflict_detect(request: HttpRequest, process_id: int) -> Any:
     summary="添加利益冲突",
     description="组织方认定数据中没有的利益冲突（须写理由），相应分配随之结束。",
 )
+@access_rule("expert", "review.item")
 def review_conflict_add(request: HttpRequest, item_id: int, payload: ConflictAddIn) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id, action="run")
@@ -275,6 +289,7 @@ def review_conflict_add(request: HttpRequest, item_id: int, payload: ConflictAdd
     summary="专家申报回避",
     description="本组评审专家对某一评审对象申报回避（须写理由），其分配随之结束。",
 )
+@access_rule("review.item")
 def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id)
@@ -287,6 +302,7 @@ def review_conflict_declare(request: HttpRequest, item_id: int, payload: ReviewR
     summary="豁免利益冲突",
     description="须写明理由；豁免记入事件和审计日志。",
 )
+@access_rule("review.conflict")
 def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: ReviewReasonIn) -> Any:
     user = token_user(request)
     conflict = access_conflict_by_id(user, conflict_id, action="waive")
@@ -299,6 +315,7 @@ def review_conflict_waive(request: HttpRequest, conflict_id: int, payload: Revie
     summary="调整评审对象的分组",
     description="第一轮评审开始前把评审对象放入另一评审组；原有分配随之结束。",
 )
+@access_rule("review.item", "review.panel")
 def review_item_place(request: HttpRequest, item_id: int, payload: PlaceIn) -> Any:
     user = token_user(request)
     item = access_item_by_id(user, item_id, action="run")
@@ -312,6 +329,7 @@ def review_item_place(request: HttpRequest, item_id: int, payload: PlaceIn) -> A
     summary="更正评分",
     description="评审组组长决定更正一份评分：另存为新版本并记录理由，原评分保留。",
 )
+@access_rule("review.panel")
 def review_score_revise(request: HttpRequest, score_id: int, payload: ScoreReviseIn) -> Any:
     user = token_user(request)
     score = (
@@ -332,6 +350,7 @@ def review_score_revise(request: HttpRequest, score_id: int, payload: ScoreRevis
     summary="添加任职经历",
     description="用于“近年同单位”回避检测；专家本人或档案所在单位的管理者可添加。",
 )
+@access_rule("expert", "organization")
 def review_affiliation_add(request: HttpRequest, expert_id: int, payload: AffiliationIn) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")
@@ -355,6 +374,7 @@ def review_affiliation_add(request: HttpRequest, expert_id: int, payload: Affili
     summary="添加合作记录",
     description="合著论文、共同专利、共同项目或共同申报，用于“近年合作”回避检测。",
 )
+@access_rule("expert")
 def review_coauthor_add(request: HttpRequest, expert_id: int, payload: CoauthorIn) -> Any:
     user = token_user(request)
     expert = access_expert_by_id(user, expert_id, action="edit")

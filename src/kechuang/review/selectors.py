@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.access import viewer_for
 from kechuang.review.access import (
     PUBLIC_STATUSES,
@@ -47,11 +48,14 @@ from kechuang.review.scores import current_scores
 FEEDBACK_STATUSES = PUBLIC_STATUSES
 
 
+@gatekeeper("review.process")
 def process_list(user: Any, *, status: str = "") -> QuerySet[ReviewProcess]:
     """Processes the user has a role in, plus the public ones (notice, final)."""
     viewer = viewer_for(user)
     q = Q(status__in=PUBLIC_STATUSES)
-    if viewer.is_authenticated:
+    if viewer.is_platform_admin:  # (an empty managed scope would vanish from the ``|``)
+        q = Q()
+    elif viewer.is_authenticated:
         q |= viewer.managed_scope("organiser") | viewer.managed_scope("evaluator")
         q |= Q(panels__members__expert__user_id=viewer.user_id, panels__members__status__in=SEATED)
         q |= Q(items__in=ReviewItem.objects.filter(pk__in=applicant_item_ids(user)))
@@ -61,6 +65,7 @@ def process_list(user: Any, *, status: str = "") -> QuerySet[ReviewProcess]:
     return qs.order_by("-created_at", "-id")
 
 
+@gatekeeper("review.item")
 def item_list(user: Any, process: ReviewProcess) -> QuerySet[ReviewItem]:
     """Runners: every item; panel members: their panel's; applicants: their own; the
     public, during notice and after: the selected items."""
@@ -78,6 +83,7 @@ def process_selected_ids(process: ReviewProcess) -> list[int]:
     return selected_item_ids(process)
 
 
+@gatekeeper("review.panel")
 def panel_list(user: Any, process: ReviewProcess) -> QuerySet[Panel]:
     roles = roles_for(user, process)
     qs = process.panels.order_by("id")
@@ -89,6 +95,7 @@ def member_list(panel: Panel) -> QuerySet[PanelMember]:
     return panel.members.select_related("expert").order_by("role", "id")
 
 
+@gatekeeper("review.assignment")
 def my_assignments(
     user: Any, *, process: ReviewProcess | None = None
 ) -> QuerySet[ReviewAssignment]:
@@ -113,6 +120,7 @@ def conflict_list(process: ReviewProcess) -> QuerySet[Conflict]:
     return process.conflicts.select_related("item", "expert").order_by("item_id", "expert_id", "id")
 
 
+@gatekeeper("review.objection")
 def objection_list(user: Any, process: ReviewProcess) -> QuerySet[Objection]:
     qs = process.objections.select_related("item").order_by("filed_at", "id")
     if roles_for(user, process).runner:
@@ -150,6 +158,7 @@ def _view(score: Score, *, named: bool, label: str) -> ScoreView:
     )
 
 
+@gatekeeper("review.item")
 def item_scores(user: Any, item: ReviewItem, *, round: int) -> list[ScoreView]:
     """The current scores of an item in a round, as ``user`` may see them (``item_view``:
     a party gets the applicant's view whatever other role they hold)."""
@@ -176,6 +185,7 @@ def item_scores(user: Any, item: ReviewItem, *, round: int) -> list[ScoreView]:
     ]
 
 
+@gatekeeper("review.item")
 def ranking_for(user: Any, process: ReviewProcess, *, round: int) -> list[RankedItem]:
     """The round's ranking as ``user`` may see it: runners every item, panel members their
     panels' items once scores are shared (round 1 is independent); never an item the
@@ -191,6 +201,7 @@ def ranking_for(user: Any, process: ReviewProcess, *, round: int) -> list[Ranked
     ]
 
 
+@gatekeeper("review.item")
 def panel_ranking(user: Any, panel: Panel, *, round: int) -> list[RankedItem]:
     """``ranking_for`` limited to one panel's items (the meeting round's view of round 1)."""
     return [r for r in ranking_for(user, panel.process, round=round) if r.item.panel_id == panel.pk]

@@ -12,6 +12,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When, prefetch
 
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list
+from kechuang.common.access_rules import gatekeeper
 from kechuang.matching.calibration import LABELS, Relevance
 from kechuang.review.affinity import affinities
 from kechuang.review.choices import SEATED, AssignmentStatus, InvitationStatus, ProcessStatus
@@ -43,6 +44,7 @@ def last_round(process: ReviewProcess) -> int:
     return process.rounds
 
 
+@gatekeeper("review.member")
 def my_invitations(user: Any) -> QuerySet[PanelMember]:
     """The user's panel seats in every process: invitations still waiting for an answer
     first (they need the user's action), then the rest; newest first within each."""
@@ -92,6 +94,7 @@ class Task:
         return self.assignment.item.process.round_deadline(self.round)
 
 
+@gatekeeper("review.assignment")
 def my_tasks(user: Any) -> list[Task]:
     """The reviewer's active assignments; ``round`` is set where a round is open for
     the item, ``scored`` tells whether the reviewer has scored it in that round."""
@@ -125,6 +128,7 @@ class Candidate:
     relevance: Relevance | None = None  # what people see of ``best`` (None: keyword overlap)
 
 
+@gatekeeper("expert")
 def candidate_pool(user: Any, process: ReviewProcess, *, q: str = "") -> list[Candidate]:
     """Experts the user may see (the catalog's rule), matching ``q``, with their best
     affinity for the process's items; best first. Capped at ``CANDIDATE_LIMIT``."""

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.choices import OrgKind
 from kechuang.orgs.models import Organization
@@ -83,6 +84,7 @@ DONE = {
 }
 
 
+@access_rule("organization", "review.process")
 def process_list_page(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in ProcessStatus.values:
@@ -110,6 +112,7 @@ def _evaluators() -> Any:
 
 @login_required
 @page_errors
+@access_rule("organization")
 def process_create_page(request: HttpRequest) -> HttpResponse:
     organisers = list(managed_organizations(request.user))
     if not organisers:
@@ -225,6 +228,7 @@ def _detail(
 
 
 @page_errors
+@access_rule("review.assignment", "review.item", "review.panel", "review.process")
 def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, access_process_by_id(request.user, pk))
 
@@ -232,6 +236,7 @@ def process_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.assignment", "review.item", "review.panel", "review.process")
 def round_deadline_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Move the open round's deadline; errors come back on the form's fields."""
     process = access_process_by_id(request.user, pk, action="run")
@@ -259,6 +264,7 @@ def round_deadline_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.process")
 def process_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     process = access_process_by_id(request.user, pk)
     if action not in TRANSITIONS:
@@ -295,6 +301,7 @@ def process_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.process")
 def panel_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     try:
@@ -309,6 +316,7 @@ def panel_create_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.process")
 def item_create_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Add an item to an "other" review; errors come back on the form's fields."""
     process = access_process_by_id(request.user, pk, action="run")
@@ -346,6 +354,7 @@ def item_create_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.item")
 def item_place_page(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item_by_id(request.user, pk, action="run")
     panel = Panel.objects.filter(pk=request.POST.get("panel") or 0, process=item.process).first()

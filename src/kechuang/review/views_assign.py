@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, ValidationFailed
 from kechuang.review.access import (
     access_conflict_by_id,
@@ -66,6 +67,7 @@ def _conflicts_page(
 
 @login_required
 @page_errors
+@access_rule("review.process")
 def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     return _conflicts_page(request, process)
@@ -74,6 +76,7 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.process")
 def conflicts_detect_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     try:
@@ -88,6 +91,7 @@ def conflicts_detect_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.process")
 def conflict_add_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     items = list(process.items.order_by("id"))
@@ -110,6 +114,7 @@ def conflict_add_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.conflict")
 def conflict_waive_page(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = access_conflict_by_id(request.user, pk, action="waive")
     form = ReasonForm(request.POST)
@@ -153,6 +158,7 @@ def _assignment_page(
 
 @login_required
 @page_errors
+@access_rule("review.panel", "review.process")
 def assignment(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     return _assignment_page(request, process)
@@ -161,6 +167,7 @@ def assignment(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.panel", "review.process")
 def assignment_solve_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     try:
@@ -197,6 +204,7 @@ def _manual_members(item: ReviewItem) -> list[PanelMember]:
 
 @login_required
 @page_errors
+@access_rule("review.item", "review.process")
 def item_assign(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item_by_id(request.user, pk, action="run")
     process = item.process

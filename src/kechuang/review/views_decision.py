@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.review.access import (
     PUBLIC_STATUSES,
@@ -70,6 +71,7 @@ def _expert_names(process: ReviewProcess) -> dict[int, str]:
 
 @login_required
 @page_errors
+@access_rule("review.item", "review.panel", "review.process")
 def ranking_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk)
     roles = roles_for(request.user, process)
@@ -103,6 +105,7 @@ def _selected(process: ReviewProcess) -> list[ReviewItem]:
 
 @login_required
 @page_errors
+@access_rule("review.item", "review.process")
 def decision_page(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="decide")
     decision = getattr(process, "decision", None)
@@ -151,6 +154,7 @@ def _notice_open(process: ReviewProcess) -> bool:
 
 
 @page_errors
+@access_rule("review.objection", "review.process")
 def notice_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Public during notice and after; before that only the runners preview it."""
     process = access_process_by_id(request.user, pk)
@@ -189,6 +193,7 @@ def notice_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.objection")
 def objection_handle_page(request: HttpRequest, pk: int) -> HttpResponse:
     objection = access_objection_by_id(request.user, pk, action="handle")
     form = ObjectionHandleForm(request.POST)

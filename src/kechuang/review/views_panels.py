@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.review.access import (
     access_member_by_id,
@@ -51,6 +52,7 @@ from kechuang.web.htmx import is_htmx, redirect_for
 
 
 @page_errors
+@access_rule("review.item", "review.panel", "review.process")
 def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     panel = access_panel_by_id(request.user, pk)
     process = panel.process
@@ -81,6 +83,7 @@ def panel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("expert", "review.panel", "review.process")
 def candidates(request: HttpRequest, pk: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     q = request.GET.get("q", "").strip()[:100]
@@ -99,6 +102,7 @@ def candidates(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("expert", "review.panel", "review.process")
 def invite(request: HttpRequest, pk: int, expert_id: int) -> HttpResponse:
     process = access_process_by_id(request.user, pk, action="run")
     # the expert must be one the inviter may see in the catalog (drafts of others are not)
@@ -141,6 +145,7 @@ def invite(request: HttpRequest, pk: int, expert_id: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.member")
 def respond(request: HttpRequest, pk: int) -> HttpResponse:
     member = access_member_by_id(request.user, pk, action="respond")
     form = RespondForm(request.POST)
@@ -167,6 +172,7 @@ def respond(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.member")
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     member = access_member_by_id(request.user, pk, action="run")
     try:
@@ -180,6 +186,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("review.panel", "review.process")
 def score_revise_page(request: HttpRequest, pk: int) -> HttpResponse:
     """The chair's correction of a score: every revision of it side by side (the earlier
     values stay visible), and a form with the new values and the required reason."""

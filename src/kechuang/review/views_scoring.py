@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.review.access import (
     ItemView,
@@ -54,11 +55,13 @@ def _tasks_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @login_required
+@access_rule("review.assignment", "review.member")
 def tasks_page(request: HttpRequest) -> HttpResponse:
     return render(request, "review/my_tasks.html", _tasks_context(request))
 
 
 @login_required
+@access_rule("review.assignment", "review.member")
 def tasks_card(request: HttpRequest) -> HttpResponse:
     """The workspace's "my review tasks" card (loaded by ``hx-get``); empty for users
     with no seat on any panel."""
@@ -79,6 +82,7 @@ def _can_score(assignment: ReviewAssignment, user: Any, round_no: int | None) ->
 
 @login_required
 @page_errors
+@access_rule("review.assignment", "review.item", "review.process")
 def score_page(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access_assignment_by_id(
         request.user, pk, action="score" if request.method == "POST" else "view"
@@ -140,6 +144,7 @@ def score_page(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("review.item")
 def declare(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item_by_id(request.user, pk)
     try:
@@ -166,6 +171,7 @@ def _letters(n: int) -> str:
 
 
 @page_errors
+@access_rule("review.item", "review.process")
 def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access_item_by_id(request.user, pk)
     process = item.process

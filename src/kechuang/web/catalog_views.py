@@ -44,6 +44,7 @@ from kechuang.catalog.services import (
     need_create,
     need_update,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, ValidationFailed
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
@@ -151,6 +152,7 @@ DONE = {
 
 
 @page_errors
+@access_rule("achievement", "need")
 def listing_list(request: HttpRequest, kind: ListingKind) -> HttpResponse:
     form = ListingFilterForm(request.GET or None, with_trl=kind.with_trl)
     values = form.values()
@@ -190,6 +192,7 @@ def query_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @page_errors
+@access_rule("achievement", "need")
 def listing_detail(request: HttpRequest, kind: ListingKind, pk: int) -> HttpResponse:
     item = kind.access(request.user, pk)
     return render_detail(request, kind, item)
@@ -294,6 +297,7 @@ def attachments_context(
 
 @login_required
 @page_errors
+@access_rule("achievement", "need", "organization")
 def listing_create(request: HttpRequest, kind: ListingKind) -> HttpResponse:
     organizations = list(managed_organizations(request.user))
     if not organizations:
@@ -319,6 +323,7 @@ def listing_create(request: HttpRequest, kind: ListingKind) -> HttpResponse:
 
 @login_required
 @page_errors
+@access_rule("achievement", "need")
 def listing_edit(request: HttpRequest, kind: ListingKind, pk: int) -> HttpResponse:
     item = kind.access(request.user, pk, action="edit")
     if item.status not in EDITABLE_STATUSES:
@@ -353,6 +358,7 @@ def listing_edit(request: HttpRequest, kind: ListingKind, pk: int) -> HttpRespon
 @login_required
 @require_POST
 @page_errors
+@access_rule("achievement", "need")
 def listing_action(request: HttpRequest, kind: ListingKind, pk: int, action: str) -> HttpResponse:
     if action not in TRANSITIONS or TRANSITIONS[action][2] == "system":
         raise Http404()

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from kechuang.audit.models import AuditEntry
 from kechuang.audit.selectors import audit_entries_for
 from kechuang.catalog.selectors import listing_counts_by_organization
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
 from kechuang.orgs.access import access_organization_by_id, viewer_for
 from kechuang.orgs.consent import INVITE_SENT
@@ -66,6 +67,7 @@ def _org_context(request: HttpRequest, org: Organization, tab: str) -> dict[str,
 
 
 @login_required
+@access_rule("organization")
 def manage(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(request.user)
     if viewer.is_platform_admin:
@@ -82,6 +84,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@access_rule("organization")
 def manage_org(request: HttpRequest, pk: int) -> HttpResponse:
     org = _managed_org(request, pk)
     children = list(
@@ -104,6 +107,7 @@ def manage_org(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@access_rule("organization")
 def manage_org_create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = _managed_org(request, pk)
     form = OrganizationCreateForm(request.POST or None, initial={"region": parent.region_id})
@@ -127,6 +131,7 @@ def manage_org_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@access_rule("organization")
 def manage_org_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _managed_org(request, pk)
     initial = {
@@ -159,6 +164,7 @@ def manage_org_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@access_rule("organization")
 def manage_members(request: HttpRequest, pk: int) -> HttpResponse:
     org = _managed_org(request, pk)
     form = MemberAddForm(request.POST or None)
@@ -208,6 +214,7 @@ def _membership_action(
 
 @login_required
 @require_POST
+@access_rule("organization")
 def manage_member_role(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     form = MemberRoleForm(request.POST)
 
@@ -224,6 +231,7 @@ def manage_member_role(request: HttpRequest, pk: int, membership_id: int) -> Htt
 
 @login_required
 @require_POST
+@access_rule("organization")
 def manage_member_remove(request: HttpRequest, pk: int, membership_id: int) -> HttpResponse:
     def remove() -> str:
         membership_remove(actor=request.user, membership_id=membership_id)
@@ -277,6 +285,7 @@ def audit_diff(entry: AuditEntry) -> list[dict[str, Any]]:
 
 
 @login_required
+@access_rule("organization")
 def manage_audit(request: HttpRequest, pk: int) -> HttpResponse:
     org = _managed_org(request, pk)
     entries = audit_entries_for(request.user, within=org)

@@ -17,6 +17,7 @@ from kechuang.catalog.selectors import (
     public_counts,
     review_queue,
 )
+from kechuang.common.access_rules import access_rule
 from kechuang.orgs.access import access_organization_by_id, viewer_for
 from kechuang.orgs.selectors import memberships_of, organization_ancestors, organization_list
 from kechuang.web.errors import page_errors
@@ -26,6 +27,7 @@ from kechuang.web.htmx import render_page_or_fragment
 WORKSPACE_LIST_SIZE = 20
 
 
+@access_rule("achievement", "need")
 def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -67,11 +69,13 @@ WIDGETS = {
 
 
 @login_required
+@access_rule("achievement", "need", "organization")
 def workspace(request: HttpRequest) -> HttpResponse:
     return render(request, "web/workspace/page.html", _workspace_context(request))
 
 
 @login_required
+@access_rule("achievement", "need", "organization")
 def workspace_widget(request: HttpRequest, name: str) -> HttpResponse:
     """One dashboard widget, for ``hx-get`` refreshes."""
     template = WIDGETS.get(name)
@@ -80,6 +84,7 @@ def workspace_widget(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, template, _workspace_context(request))
 
 
+@access_rule("organization")
 def organization_list_view(request: HttpRequest) -> HttpResponse:
     form = OrganizationFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -101,6 +106,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @page_errors
+@access_rule("achievement", "need", "organization")
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = access_organization_by_id(request.user, pk)
     ancestors = organization_ancestors(org)

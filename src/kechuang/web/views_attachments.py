@@ -14,6 +14,7 @@ from kechuang.catalog.access import access_achievement_by_id, access_need_by_id
 from kechuang.catalog.models import Attachment
 from kechuang.catalog.services import attachment_add, attachment_remove
 from kechuang.catalog.uploads import check_upload
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.web.catalog_forms import AttachmentForm
 from kechuang.web.catalog_views import (
@@ -29,6 +30,7 @@ from kechuang.web.htmx import is_htmx, redirect_for
 @login_required
 @require_POST
 @page_errors
+@access_rule("achievement", "need")
 def listing_attachment_add(request: HttpRequest, kind: ListingKind, pk: int) -> HttpResponse:
     item = kind.access(request.user, pk, action="edit")
     form = AttachmentForm(request.POST, request.FILES)
@@ -54,6 +56,7 @@ def listing_attachment_add(request: HttpRequest, kind: ListingKind, pk: int) -> 
 @login_required
 @require_POST
 @page_errors
+@access_rule("achievement", "need")
 def listing_attachment_remove(
     request: HttpRequest, kind: ListingKind, pk: int, attachment_id: int
 ) -> HttpResponse:
@@ -73,6 +76,7 @@ def listing_attachment_remove(
     return redirect_for(request, kind.url("detail", item.pk))
 
 
+@access_rule("achievement", "need")
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Stream an attachment to whoever may see the need or achievement it belongs to."""
     attachment = Attachment.objects.filter(pk=pk).first()

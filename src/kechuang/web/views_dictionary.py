@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import signed_in
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.matching.dictionary import shipped_dictionary
 from kechuang.matching.indexing import rebuilding
@@ -36,6 +37,7 @@ def _require_platform_admin(request: HttpRequest) -> None:
 
 
 @login_required
+@signed_in("平台管理员的分词词典（视图要求平台管理员）")
 def dictionary(request: HttpRequest) -> HttpResponse:
     _require_platform_admin(request)
     form = TermForm(request.POST or None)
@@ -69,6 +71,7 @@ def dictionary(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@signed_in("平台管理员的分词词典（视图要求平台管理员）")
 def dictionary_remove(request: HttpRequest, pk: int) -> HttpResponse:
     _require_platform_admin(request)
     try:

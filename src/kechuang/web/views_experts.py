@@ -18,6 +18,7 @@ from kechuang.catalog.access import access_expert_by_id, can_edit_expert
 from kechuang.catalog.choices import ExpertStatus, WorkKind
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list as select_experts
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
@@ -39,6 +40,7 @@ def _is_manager(request: HttpRequest) -> bool:
 
 
 @page_errors
+@access_rule("expert")
 def expert_list(request: HttpRequest) -> HttpResponse:
     form = ExpertFilterForm(request.GET or None)
     values = form.values()
@@ -70,6 +72,7 @@ def _own_profile(request: HttpRequest) -> ExpertProfile | None:
 
 
 @page_errors
+@access_rule("expert")
 def expert_detail(request: HttpRequest, pk: int) -> HttpResponse:
     expert = access_expert_by_id(request.user, pk)
     return _render_detail(request, expert)
@@ -109,6 +112,7 @@ def _render_detail(
 
 @login_required
 @page_errors
+@access_rule("organization")
 def expert_create(request: HttpRequest) -> HttpResponse:
     organizations = list(managed_organizations(request.user))
     own = _own_profile(request)
@@ -148,6 +152,7 @@ def _default_name(request: HttpRequest, own: ExpertProfile | None) -> str:
 
 @login_required
 @page_errors
+@access_rule("expert")
 def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
     expert = access_expert_by_id(request.user, pk, action="edit")
     heading = expert.name
@@ -170,6 +175,7 @@ def expert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("expert")
 def expert_status(request: HttpRequest, pk: int) -> HttpResponse:
     expert = access_expert_by_id(request.user, pk, action="edit")
     form = ExpertStatusForm(request.POST)
@@ -193,6 +199,7 @@ def expert_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("expert")
 def expert_work_add(request: HttpRequest, pk: int) -> HttpResponse:
     expert = access_expert_by_id(request.user, pk, action="edit")
     form = ExpertWorkForm(request.POST)
@@ -210,6 +217,7 @@ def expert_work_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @page_errors
+@access_rule("expert")
 def expert_work_remove(request: HttpRequest, pk: int, work_id: int) -> HttpResponse:
     expert = access_expert_by_id(request.user, pk, action="edit")
     work = expert.works.filter(pk=work_id).first()

@@ -28,6 +28,7 @@ from kechuang.catalog.access import (
 )
 from kechuang.catalog.models import split_keywords
 from kechuang.catalog.selectors import organization_listings
+from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.common.errors import KechuangError, ValidationFailed
 from kechuang.matching import indexing, selectors
 from kechuang.matching.selectors import RECOMMENDS
@@ -90,6 +91,7 @@ def _page_number(value: str | None) -> int:
 
 
 @require_GET
+@access_rule("match")
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     form.is_valid()
@@ -145,6 +147,7 @@ def _rename(exc: ValidationFailed) -> ValidationFailed:
 
 @require_GET
 @page_errors
+@access_rule("achievement", "expert", "match", "need")
 def recommendations_panel(request: HttpRequest, kind: str, pk: int, target: str) -> HttpResponse:
     """The "推荐" panel of a detail page (an htmx fragment)."""
     if kind not in GATEKEEPERS or target not in RECOMMENDS.get(kind, ()):
@@ -167,6 +170,7 @@ def recommendations_panel(request: HttpRequest, kind: str, pk: int, target: str)
 @require_POST
 @login_required
 @page_errors
+@signed_in("本人的“不相关”标记")
 def dismiss(request: HttpRequest) -> HttpResponse:
     """Mark a recommendation "not relevant"; htmx removes the card (empty response)."""
     try:
@@ -189,6 +193,7 @@ def _first(exc: KechuangError) -> str:
 
 
 @login_required
+@access_rule("achievement", "match", "need")
 def workspace_matches(request: HttpRequest) -> HttpResponse:
     """Workspace widget: recommendations for the user's organisations' published items."""
     from kechuang.catalog.choices import ListingStatus
@@ -237,6 +242,7 @@ DUPLICATE_TEXT_FIELDS = {"need": "description", "achievement": "summary"}
 
 @require_POST
 @login_required
+@access_rule("match")
 def duplicates_check(request: HttpRequest, kind: str) -> HttpResponse:
     """While a need or achievement is written: the most similar published items."""
     if kind not in DUPLICATE_TEXT_FIELDS:
@@ -263,6 +269,7 @@ def duplicates_check(request: HttpRequest, kind: str) -> HttpResponse:
 
 @require_GET
 @page_errors
+@access_rule("achievement", "expert", "match", "need")
 def duplicates_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """Near-duplicates of a submitted item, for its reviewers (and its owners)."""
     if kind not in DUPLICATE_TEXT_FIELDS:
