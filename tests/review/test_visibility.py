@@ -173,3 +173,32 @@ def test_from_the_meeting_round_colleagues_see_each_other(scene: Scene) -> None:
     process_transition(actor=scene.runner, process=scene.process, action="open_round_2")
     me = client_for(user_of(mine.member.expert))
     assert me.get(reverse("review:score", args=[theirs.pk])).status_code == 200
+
+
+def test_selected_items_listed_in_the_notice_also_open(scene: Scene) -> None:
+    from kechuang.review.services import decision_record, notice_open
+
+    scene.to_round_1()
+    _score_round(scene, 1)
+    process_transition(actor=scene.runner, process=scene.process, action="open_round_2")
+    _score_round(scene, 2)
+    process_transition(actor=scene.runner, process=scene.process, action="close_rounds")
+    decision_record(
+        actor=scene.runner,
+        process=scene.process,
+        selected_item_ids=[scene.items[2].pk],
+        justification="排名第一",
+    )
+    notice_open(actor=scene.runner, process=scene.process)
+    outsider = api(scene.world.jiangsu_staff)
+    listed = outsider.get(f"/reviews/processes/{scene.process.pk}/items").json()["items"]
+    assert [i["id"] for i in listed] == [scene.items[2].pk]
+    detail = outsider.get(f"/reviews/items/{scene.items[2].pk}")
+    assert (detail.status_code, detail.json()["assignments"]) == (200, [])
+    scores = outsider.get(f"/reviews/items/{scene.items[2].pk}/scores", {"round": 1})
+    assert (scores.status_code, scores.json()) == (200, [])
+    assert outsider.get(f"/reviews/items/{scene.items[0].pk}").status_code == 404
+    page = client_for(scene.world.jiangsu_staff).get(
+        reverse("review:item_detail", args=[scene.items[2].pk])
+    )
+    assert page.status_code == 200 and SECRET not in page.content.decode()

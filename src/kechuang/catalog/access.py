@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.utils import timezone
+
 from kechuang.catalog.choices import ContactVisibility, ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.common.access_rules import gatekeeper
@@ -21,6 +23,14 @@ L = TypeVar("L", Need, Achievement)
 LISTING_ACTIONS = frozenset({"view", "edit", "review"})
 
 
+def is_public(item: Need | Achievement) -> bool:
+    """Published and not past its publication period (``selectors.published`` lists the
+    same ones): a lapsed listing leaves the public before the expiry task marks it."""
+    return item.status == ListingStatus.PUBLISHED and (
+        item.expires_on is None or item.expires_on >= timezone.localdate()
+    )
+
+
 def _access_listing(model: type[L], user: Any, pk: Any, action: str) -> L:
     if action not in LISTING_ACTIONS:
         raise ValueError(f"unknown action {action!r}")  # a programming error, not input
@@ -29,7 +39,7 @@ def _access_listing(model: type[L], user: Any, pk: Any, action: str) -> L:
     except (model.DoesNotExist, TypeError, ValueError):
         raise NotFound() from None
     viewer = viewer_for(user)
-    if item.status != ListingStatus.PUBLISHED and not viewer.sees_private_of(item.organization):
+    if not is_public(item) and not viewer.sees_private_of(item.organization):
         raise NotFound()
     if action == "edit" and not viewer.manages(item.organization):
         raise PermissionDenied()
