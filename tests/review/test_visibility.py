@@ -202,3 +202,27 @@ def test_selected_items_listed_in_the_notice_also_open(scene: Scene) -> None:
         reverse("review:item_detail", args=[scene.items[2].pk])
     )
     assert page.status_code == 200 and SECRET not in page.content.decode()
+
+
+def test_a_runner_who_is_a_party_does_not_see_who_reviews_its_item(meeting: Scene) -> None:
+    from kechuang.review.services import conflict_add
+
+    scene = meeting
+    expert = scene.experts["郑综"]
+    for item in (scene.items[0], scene.items[2]):
+        conflict_add(actor=scene.runner, item=item, expert=expert, reason="合作过项目")
+    evaluator = scene.evaluator_admin
+    listed = api(evaluator).get(f"/reviews/processes/{scene.process.pk}/conflicts").json()
+    assert sorted(c["item_id"] for c in listed["items"]) == sorted(
+        [scene.items[0].pk, scene.items[2].pk]
+    )
+    _join(evaluator, scene.world.enterprise)  # now a party to items 0 and 1
+    listed = api(evaluator).get(f"/reviews/processes/{scene.process.pk}/conflicts").json()
+    assert [c["item_id"] for c in listed["items"]] == [scene.items[2].pk]
+    page = client_for(evaluator).get(reverse("review:assignment", args=[scene.process.pk]))
+    rows = [row.item.pk for matrix in page.context["matrices"] for row in matrix.rows]
+    assert rows == [scene.items[2].pk]
+    # the organiser, not a party, still sees every item
+    page = client_for(scene.runner).get(reverse("review:assignment", args=[scene.process.pk]))
+    rows = [row.item.pk for matrix in page.context["matrices"] for row in matrix.rows]
+    assert rows == [i.pk for i in scene.items]

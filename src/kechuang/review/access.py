@@ -315,7 +315,8 @@ def access_assignment_by_id(user: Any, pk: Any, *, action: str = "view") -> Revi
 
 @gatekeeper("review.conflict")
 def access_conflict_by_id(user: Any, pk: Any, *, action: str = "view") -> Conflict:
-    """Conflicts are the runners' business (``view`` and ``waive``)."""
+    """Conflicts are the runners' business (``view`` and ``waive``), never on an item they
+    are a party to."""
     if action not in {"view", "waive"}:
         raise ValueError(f"unknown action {action!r}")
     conflict = (
@@ -323,7 +324,10 @@ def access_conflict_by_id(user: Any, pk: Any, *, action: str = "view") -> Confli
         .filter(pk=_int(pk))
         .first()
     )
-    if conflict is None or not roles_for(user, conflict.process).runner:
+    if conflict is None:
+        raise NotFound()
+    roles = roles_for(user, conflict.process)
+    if not roles.runner or conflict.item_id in roles.applicant_item_ids:
         raise NotFound()
     return conflict
 

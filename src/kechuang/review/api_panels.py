@@ -253,7 +253,7 @@ def review_ranking(request: HttpRequest, process_id: int, round: int = 1) -> Any
 def review_conflict_list(request: HttpRequest, process_id: int, params: Query[PageIn]) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
-    return paginate(selectors.conflict_list(process), params)
+    return paginate(selectors.conflict_list(user, process), params)
 
 
 @router.post(

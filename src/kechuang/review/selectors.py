@@ -115,9 +115,12 @@ def item_assignments(item: ReviewItem) -> QuerySet[ReviewAssignment]:
     return item.assignments.select_related("member__expert").order_by("status", "-affinity", "id")
 
 
-def conflict_list(process: ReviewProcess) -> QuerySet[Conflict]:
-    """The runners' view (the caller checks ``run``)."""
-    return process.conflicts.select_related("item", "expert").order_by("item_id", "expert_id", "id")
+@gatekeeper("review.conflict")
+def conflict_list(user: Any, process: ReviewProcess) -> QuerySet[Conflict]:
+    """The runners' view (the caller checks ``run``), without the conflicts on items the
+    viewer is a party to (who reviews those is not theirs to see)."""
+    qs = process.conflicts.select_related("item", "expert").order_by("item_id", "expert_id", "id")
+    return qs.exclude(item_id__in=list(roles_for(user, process).applicant_item_ids))
 
 
 @gatekeeper("review.objection")

@@ -187,12 +187,13 @@ class Matrix:
     labels: dict[str, int]
 
 
-def assignment_matrix(panel: Panel) -> Matrix:
+def assignment_matrix(panel: Panel, *, hidden: frozenset[int] = frozenset()) -> Matrix:
     """Items × members of a panel: each cell the active assignment (affinity and reason)
-    and whether an unwaived conflict stands between them. Runners' view."""
+    and whether an unwaived conflict stands between them. Runners' view, without the
+    ``hidden`` items (those the viewer is a party to)."""
     members = list(panel.members.select_related("expert").order_by("id"))
     members.sort(key=lambda m: m.status not in SEATED)  # seated first, stable by id
-    items = list(panel.items.order_by("id"))
+    items = list(panel.items.exclude(pk__in=list(hidden)).order_by("id"))
     active = {
         (a.item_id, a.member_id): a
         for a in ReviewAssignment.objects.filter(

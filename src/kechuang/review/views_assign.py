@@ -57,7 +57,9 @@ def _conflicts_page(
     items = list(process.items.order_by("id"))
     ctx = process_context(request, process, "conflicts")
     ctx.update(
-        conflicts=list(conflict_list(process).select_related("waived_by", "created_by")),
+        conflicts=list(
+            conflict_list(request.user, process).select_related("waived_by", "created_by")
+        ),
         add_form=add_form or ConflictAddForm(items=items, members=_seated(process)),
         waive_form=ReasonForm(),
         can_change=process.status in OPEN_STATUSES,
@@ -146,8 +148,9 @@ def _assignment_page(
     request: HttpRequest, process: ReviewProcess, *, error: str = "", status: int = 200
 ) -> HttpResponse:
     ctx = process_context(request, process, "assignment")
+    hidden = ctx["roles"].applicant_item_ids  # a party never sees who reviews its item
     ctx.update(
-        matrices=[assignment_matrix(p) for p in panel_list(request.user, process)],
+        matrices=[assignment_matrix(p, hidden=hidden) for p in panel_list(request.user, process)],
         can_solve=process.status == ProcessStatus.ASSIGNING,
         can_edit=process.status in SETUP_STATUSES,
         solve_error=error,
