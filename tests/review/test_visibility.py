@@ -226,3 +226,14 @@ def test_a_runner_who_is_a_party_does_not_see_who_reviews_its_item(meeting: Scen
     page = client_for(scene.runner).get(reverse("review:assignment", args=[scene.process.pk]))
     rows = [row.item.pk for matrix in page.context["matrices"] for row in matrix.rows]
     assert rows == [i.pk for i in scene.items]
+
+
+def test_the_solver_answer_leaves_out_the_items_of_a_party(scene: Scene) -> None:
+    scene.to_assigning()
+    evaluator = scene.evaluator_admin
+    _join(evaluator, scene.world.other_enterprise)  # a party to item 2
+    response = api(evaluator).post(f"/reviews/processes/{scene.process.pk}/assignment")
+    assert response.status_code == 200
+    shown = {a["item_id"] for panel in response.json() for a in panel["assignments"]}
+    assert shown == {scene.items[0].pk, scene.items[1].pk}
+    assert ReviewAssignment.objects.filter(item=scene.items[2], status="active").exists()

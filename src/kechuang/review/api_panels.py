@@ -173,6 +173,7 @@ def review_member_withdraw(request: HttpRequest, member_id: int, payload: Review
 def review_assignment_solve(request: HttpRequest, process_id: int) -> Any:
     user = token_user(request)
     process = access_process_by_id(user, process_id, action="run")
+    hidden = roles_for(user, process).applicant_item_ids  # a party never sees its reviewers
     return [
         {
             "panel_id": s.panel.pk,
@@ -180,7 +181,7 @@ def review_assignment_solve(request: HttpRequest, process_id: int) -> Any:
             "exact": s.exact,
             "solver": s.solver,
             "note": s.note,
-            "assignments": list(s.assignments),
+            "assignments": [a for a in s.assignments if a.item_id not in hidden],
         }
         for s in assignment_solve(actor=user, process=process)
     ]
