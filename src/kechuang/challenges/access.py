@@ -234,6 +234,7 @@ def access_project_by_id(user: Any, pk: Any, *, action: str = "view") -> Project
 # to that page, so a link is shown exactly to those who may use it.
 
 
+@gatekeeper("organization")
 def call_organisers(user: Any) -> list[Organization]:
     """Organisations ``user`` may create a call for: those they manage (admin or staff),
     top of each subtree first; every active organisation for a platform administrator,
