@@ -44,6 +44,7 @@ KINDS = frozenset(
         "review.conflict",
         "review.objection",
         "notification",
+        "invitation",
         "match",
     }
 )

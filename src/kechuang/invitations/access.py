@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound
 from kechuang.invitations.kinds import handler_for
 from kechuang.invitations.models import Invitation
@@ -32,6 +33,7 @@ def invites_for(user: Any, invitation: Invitation) -> bool:
     return handler_for(invitation.kind).manages(user, invitation)
 
 
+@gatekeeper("invitation")
 def access_invitation_by_id(user: Any, pk: Any, *, action: str = "view") -> Invitation:
     """Invitation ``pk`` if ``user`` may ``action`` it; one not-found error otherwise."""
     if action not in INVITATION_ACTIONS:

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import OrgRef, Page, PageIn, UserRef, paginate, problems
+from kechuang.common.access_rules import access_rule
 from kechuang.invitations.access import access_invitation_by_id
 from kechuang.invitations.choices import ConsentStatus, InvitationKind
 from kechuang.invitations.kinds import handler_for
@@ -77,6 +78,7 @@ class InvitationFilterIn(PageIn):
     summary="我的邀请",
     description="发给调用者本人，或发给其担任管理员、工作人员的单位的邀请，最新的在前。",
 )
+@access_rule("invitation")
 def invitation_list_mine(request: HttpRequest, filters: Query[InvitationFilterIn]) -> Any:
     user = token_user(request)
     status = filters.status.value if filters.status else None
@@ -92,6 +94,7 @@ def invitation_list_mine(request: HttpRequest, filters: Query[InvitationFilterIn
         "团队成员或第三方评价机构。别人的邀请得到 404；已答复、已撤回或已过期的邀请得到 409。"
     ),
 )
+@access_rule("invitation")
 def invitation_accept_endpoint(request: HttpRequest, invitation_id: int) -> Any:
     user = token_user(request)
     invitation = access_invitation_by_id(user, invitation_id, action="answer")
@@ -104,6 +107,7 @@ def invitation_accept_endpoint(request: HttpRequest, invitation_id: int) -> Any:
     summary="谢绝邀请",
     description="谢绝后该邀请不再产生任何效果。",
 )
+@access_rule("invitation")
 def invitation_decline_endpoint(request: HttpRequest, invitation_id: int) -> Any:
     user = token_user(request)
     invitation = access_invitation_by_id(user, invitation_id, action="answer")
@@ -116,6 +120,7 @@ def invitation_decline_endpoint(request: HttpRequest, invitation_id: int) -> Any
     summary="撤回邀请",
     description="邀请人（或邀请方的管理者）撤回尚未答复的邀请。",
 )
+@access_rule("invitation")
 def invitation_withdraw_endpoint(request: HttpRequest, invitation_id: int) -> Any:
     user = token_user(request)
     invitation = access_invitation_by_id(user, invitation_id, action="withdraw")

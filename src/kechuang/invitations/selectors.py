@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from kechuang.common.access_rules import gatekeeper
 from kechuang.invitations.choices import ConsentStatus
 from kechuang.invitations.models import Invitation
 from kechuang.orgs.access import viewer_for
@@ -25,6 +26,7 @@ def answering_org_ids(user: Any) -> list[int]:
     )
 
 
+@gatekeeper("invitation")
 def invitations_for(
     user: Any, *, status: str | None = ConsentStatus.PENDING
 ) -> QuerySet[Invitation]:
@@ -42,6 +44,7 @@ def invitations_for(
     return qs.select_related("invitee_org", "invitee_user", "inviter")
 
 
+@gatekeeper("invitation")
 def pending_count(user: Any) -> int:
     return invitations_for(user).count()
 

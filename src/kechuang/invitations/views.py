@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.invitations.access import access_invitation_by_id
 from kechuang.invitations.kinds import handler_for
@@ -29,6 +30,7 @@ def rows(qs: Any) -> list[tuple[Any, str]]:
 
 
 @login_required
+@access_rule("invitation")
 def invitation_card(request: HttpRequest) -> HttpResponse:
     """The workspace card (``hx-get``): pending invitations, or nothing at all."""
     pending = rows(invitations_for(request.user)[:CARD_SIZE])
@@ -36,6 +38,7 @@ def invitation_card(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@access_rule("invitation")
 def invitation_list_page(request: HttpRequest) -> HttpResponse:
     answered = invitations_for(request.user, status=None).exclude(
         pk__in=invitations_for(request.user).values("pk")
@@ -69,6 +72,7 @@ def _answer(request: HttpRequest, invitation_id: int, *, accept: bool) -> HttpRe
 @login_required
 @require_POST
 @page_errors
+@access_rule("invitation")
 def invitation_accept_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return _answer(request, invitation_id, accept=True)
 
@@ -76,5 +80,6 @@ def invitation_accept_page(request: HttpRequest, invitation_id: int) -> HttpResp
 @login_required
 @require_POST
 @page_errors
+@access_rule("invitation")
 def invitation_decline_page(request: HttpRequest, invitation_id: int) -> HttpResponse:
     return _answer(request, invitation_id, accept=False)
