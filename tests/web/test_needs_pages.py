@@ -560,7 +560,7 @@ def test_upload_htmx_returns_the_attachments_panel(world: World, draft_need: Nee
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("大文件.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024), "文件过大：最大 10 MB。"),
+        ("大文件.pdf", b"%PDF-1.4\n" + b"0" * (11 * 1024 * 1024), "文件过大：最大 10 MB。"),
         (
             "tool.pdf",
             b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 4096,
@@ -582,6 +582,20 @@ def test_upload_rejects_bad_files_and_saves_nothing(
     if message:
         assert errors == [message]
         assert message in response.content.decode()
+    assert Attachment.objects.count() == 0
+
+
+def test_an_upload_far_past_the_limit_is_refused_at_the_edge_with_a_clear_page(
+    world: World, draft_need: Need
+) -> None:
+    upload = SimpleUploadedFile(
+        "大文件.pdf", b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024), content_type="application/pdf"
+    )
+
+    response = client_for(world.owner_admin).post(upload_url(draft_need), {"file": upload})
+
+    assert response.status_code == 413
+    assert "文件过大：最大 10 MB。请返回上一页，换一个较小的文件。" in response.content.decode()
     assert Attachment.objects.count() == 0
 
 

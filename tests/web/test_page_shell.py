@@ -254,12 +254,14 @@ def test_region_search_without_a_query_answers_nothing(world: World) -> None:
 def test_region_search_takes_any_input_without_an_error(world: World) -> None:
     url = reverse("web:region_search")
 
-    for query in ("西\x00湖", "x" * 5000, "a b c d e f g h", "%_'\""):
+    for query in ("x" * 5000, "a b c d e f g h", "%_'\""):
         response = Client().get(url, {"q": query})
 
         assert response.status_code == 200, query
-    with_nul = Client().get(url, {"q": "西\x00湖"}).json()["results"]
-    assert with_nul == Client().get(url, {"q": "西 湖"}).json()["results"]
+    # NUL is refused at the edge for every page, with the Chinese error page (issue 10)
+    response = Client().get(url, {"q": "西\x00湖"})
+    assert response.status_code == 422
+    assert "不允许的字符" in response.content.decode()
 
 
 def test_region_selects_are_searchable_on_forms_and_filters(world: World) -> None:

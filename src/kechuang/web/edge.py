@@ -123,7 +123,15 @@ class EdgeInputMiddleware:
     # ---------------------------------------------------------------- answers
 
     def _too_big(self, request: HttpRequest, limit: int) -> HttpResponse:
-        title = _("请求体过大（上限 %(size)s 字节）。") % {"size": limit}
+        if not request.path_info.startswith(API_PREFIX) and (
+            request.content_type == "multipart/form-data"
+        ):  # a person who picked too big a file on a form
+            size = settings.KECHUANG_MAX_UPLOAD_BYTES // (1024 * 1024)
+            title = _("文件过大：最大 %(size)s MB。请返回上一页，换一个较小的文件。") % {
+                "size": size
+            }
+        else:
+            title = _("请求体过大（上限 %(size)s 字节）。") % {"size": limit}
         return self._refuse(request, 413, "request_too_large", title)
 
     def _refuse(
