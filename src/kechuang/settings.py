@@ -74,6 +74,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # do everything day to day, and a login page less is a login page less to attack.
 KECHUANG_ADMIN = env_bool("KECHUANG_ADMIN", False)
 
+# /readyz answers 503 while no background worker has beaten recently (kechuang.web.health).
+KECHUANG_REQUIRE_WORKER = env_bool("KECHUANG_REQUIRE_WORKER", False)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -4,9 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from kechuang.api.urls import api
+from kechuang.web import health
 
 # What Django itself refuses as a bad request: problem+json under /api/, a Chinese page elsewhere.
 handler400 = "kechuang.web.edge.bad_request"
+# A database that went away while answering is a 503 with Retry-After, not a 500.
+handler500 = "kechuang.web.edge.server_error"
 
 urlpatterns = [
     path("api/v1/", api.urls),
@@ -16,6 +19,9 @@ urlpatterns = [
     path("reviews/", include("kechuang.review.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
     path("invitations/", include("kechuang.invitations.urls")),
+    # for load balancers: process up / ready to serve (docs/operations.md, "Health checks")
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("kechuang.web.urls")),
 ]
 

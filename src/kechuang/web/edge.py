@@ -10,6 +10,12 @@ Before any view runs it refuses, with a 4xx and without touching the database:
 And after a view, it turns what the database refuses as out of range (an id or page past
 64 bits: ``DataError``, SQLite's ``OverflowError``) into the same answer instead of a 500.
 
+A database that cannot be reached while answering (``OperationalError``/``InterfaceError``:
+PostgreSQL restarting, a connection cut) is a 503 with ``Retry-After`` — code
+``service_unavailable`` — never a 500: from a view through ``process_exception``, from a
+middleware or a response through ``handler500`` (``server_error``). Both answer with
+``database_unavailable``, the one place that says what the client gets.
+
 API clients (``/api/``) get RFC 7807 ``application/problem+json`` with a code; people get
 a Chinese error page.
 """
@@ -18,15 +24,18 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import DataError
+from django.db import DataError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from kechuang.api.errors import problem_response
 
@@ -34,6 +43,9 @@ logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 JSON_TYPES = ("application/json",)
+# Errors of a database that is not there right now (down, restarting, connection cut).
+UNAVAILABLE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
 
 
 def _bad_text(value: str) -> bool:
@@ -82,6 +94,8 @@ class EdgeInputMiddleware:
         if isinstance(exc, DataError | OverflowError):
             logger.warning("refused out-of-range input on %s: %s", request.path, exc)
             return self._refuse(request, 422, "validation_failed", _("请求中的数值超出允许范围。"))
+        if isinstance(exc, UNAVAILABLE_ERRORS):
+            return database_unavailable(request, exc)
         return None
 
     # ------------------------------------------------------------------ checks
@@ -156,6 +170,33 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if request.path_info.startswith(API_PREFIX):
         return problem_response(request, status=400, code="bad_request", title=message)
     return render(request, "400.html", {"status": 400, "message": message}, status=400)
+
+
+def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpResponse:
+    """503 with ``Retry-After``: problem+json ``service_unavailable`` under /api/, the
+    Chinese 503 page elsewhere. Renders without the request's context processors, which
+    would query the database that is gone."""
+    logger.warning("database unavailable on %s %s: %r", request.method, request.path, exc)
+    if request.path_info.startswith(API_PREFIX):
+        response = problem_response(
+            request,
+            status=503,
+            code="service_unavailable",
+            title=_("服务暂时不可用（数据库连接中断），请稍后重试。"),
+        )
+    else:
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a database error raised outside a view (a middleware, the session
+    saved with the response) is a 503 too; anything else is Django's own 500 page."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return database_unavailable(request, exc)
+    return defaults.server_error(request)
 
 
 def _bad_values(name: str, values: list[str]) -> bool:
