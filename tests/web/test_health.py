@@ -15,7 +15,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from kechuang.common import heartbeat
+from kechuang.matching import indexing
 from kechuang.matching.models import IndexQueue
+from kechuang.web import health
+from tests.matching.conftest import Search, real_search  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,30 @@ def test_a_required_worker_that_beats_is_ready(data_dir: Any, settings: Any) -> 
     assert response.status_code == 200
     assert response.json()["checks"]["worker"]["status"] == "ok"
     assert response.json()["checks"]["worker"]["required"] is True
+
+
+def test_readyz_with_the_real_index(real_search: Search, settings: Any) -> None:  # noqa: F811
+    body = Client().get("/readyz").json()
+    assert body["status"] == "ok"
+    assert body["checks"]["search"] == {"status": "ok", "ready": True, "items": 0}
+
+    indexing.index_root().unlink()  # the "current" link to the index: gone
+    response = Client().get("/readyz")
+
+    assert response.status_code == 200  # search falls back to the database
+    assert response.json()["status"] == "degraded"
+    assert response.json()["checks"]["search"] == {"status": "missing", "ready": False}
+    assert real_search.rebuilds == ["triggered"]  # as a search would, it asks for a rebuild
+
+
+def test_pending_migrations_make_it_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db.migrations.executor import MigrationExecutor
+
+    monkeypatch.setattr(health, "_migrated", False)
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [("m", False)])
+
+    response = Client().get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+    assert response.json()["checks"]["migrations"] == {"status": "pending", "unapplied": 1}
