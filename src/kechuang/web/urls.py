@@ -47,5 +47,5 @@ urlpatterns = [
         views_search.duplicates_panel,
         name="duplicates_panel",
     ),
-    path("", include("kechuang.web.catalog_urls")),
+    path("", include("kechuang.catalog.urls")),
 ]
