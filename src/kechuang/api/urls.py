@@ -10,9 +10,9 @@ from ninja.operation import Operation
 from kechuang.accounts.api import me_router, tokens_router
 from kechuang.api import errors
 from kechuang.api.auth import TokenAuth
-from kechuang.catalog.api_achievements import router as achievements_router
-from kechuang.catalog.api_experts import router as experts_router
-from kechuang.catalog.api_needs import router as needs_router
+from kechuang.catalog.api.achievements import router as achievements_router
+from kechuang.catalog.api.experts import router as experts_router
+from kechuang.catalog.api.needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
 from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router

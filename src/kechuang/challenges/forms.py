@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.catalog.forms import AttachmentForm, CodeField, _text
 from kechuang.challenges.choices import (
     AcceptanceVerdict,
     ApplicantKind,
@@ -24,7 +25,6 @@ from kechuang.challenges.choices import (
 )
 from kechuang.challenges.services.calls import SHARE_MESSAGE, parse_share
 from kechuang.review.rules import ReviewRules
-from kechuang.web.catalog_forms import AttachmentForm, CodeField, _text
 from kechuang.web.forms import industry_choices, province_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.catalog.uploads import check_upload
+from kechuang.catalog.views.listings import first_message
 from kechuang.challenges.access import (
     access_application_by_id,
     access_call_by_id,
@@ -57,7 +58,6 @@ from kechuang.common.errors import KechuangError, NotFound
 from kechuang.orgs.choices import OrgKind
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import memberships_of
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.catalog.views.listings import first_message
 from kechuang.challenges.access import access_problem_by_id, access_round_by_id
 from kechuang.challenges.choices import PROBLEM_TRANSITIONS, ROUND_TRANSITIONS, ProblemStatus
 from kechuang.challenges.forms import ClassifyForm, ProblemSubmitForm, ReasonForm, RoundForm
@@ -31,7 +32,6 @@ from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations, memberships_of
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from kechuang.catalog.views.listings import first_message
 from kechuang.challenges.access import (
     access_application_by_id,
     access_call_by_id,
@@ -43,7 +44,6 @@ from kechuang.challenges.services.calls import (
 from kechuang.challenges.views_apply import render_application
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kechuang.catalog.views.listings import first_message
 from kechuang.challenges.access import access_project_by_id, organises_project
 from kechuang.challenges.choices import ChangeStatus, MilestoneStatus, ProjectStatus
 from kechuang.challenges.forms import (
@@ -44,7 +45,6 @@ from kechuang.challenges.services.projects import (
 )
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form, page_errors
 
 

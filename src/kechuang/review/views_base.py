@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.catalog.views.listings import first_message
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.review.access import PUBLIC_STATUSES, ProcessRoles, roles_for
 from kechuang.review.models import ReviewProcess
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import apply_error_to_form
 
 # (key, label, URL name, who sees the tab: "runner", "organiser", "member", "all")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.catalog.models import ExpertProfile
 from kechuang.catalog.selectors import expert_list
+from kechuang.catalog.views.listings import first_message
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound
 from kechuang.review.access import (
@@ -46,7 +47,6 @@ from kechuang.review.services import (
     score_revise,
 )
 from kechuang.review.views_base import flash_error, process_context, show_error
-from kechuang.web.catalog_views import first_message
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import is_htmx, redirect_for
 

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import manage_views, views, views_dictionary, views_search, views_vocab
+from kechuang.web import views, views_dictionary, views_search, views_vocab
 
 app_name = "web"
 
@@ -10,22 +10,7 @@ urlpatterns = [
     path("workspace/widgets/<slug:name>/", views.workspace_widget, name="workspace_widget"),
     path("orgs/", views.organization_list_view, name="organization_list"),
     path("orgs/<int:pk>/", views.organization_detail, name="organization_detail"),
-    path("manage/", manage_views.manage, name="manage"),
-    path("manage/orgs/<int:pk>/", manage_views.manage_org, name="manage_org"),
-    path("manage/orgs/<int:pk>/new/", manage_views.manage_org_create, name="manage_org_create"),
-    path("manage/orgs/<int:pk>/edit/", manage_views.manage_org_edit, name="manage_org_edit"),
-    path("manage/orgs/<int:pk>/members/", manage_views.manage_members, name="manage_members"),
-    path(
-        "manage/orgs/<int:pk>/members/<int:membership_id>/role/",
-        manage_views.manage_member_role,
-        name="manage_member_role",
-    ),
-    path(
-        "manage/orgs/<int:pk>/members/<int:membership_id>/remove/",
-        manage_views.manage_member_remove,
-        name="manage_member_remove",
-    ),
-    path("manage/orgs/<int:pk>/audit/", manage_views.manage_audit, name="manage_audit"),
+    path("", include("kechuang.orgs.urls")),
     path("manage/dictionary/", views_dictionary.dictionary, name="dictionary"),
     path(
         "manage/dictionary/<int:pk>/remove/",
@@ -47,5 +32,5 @@ urlpatterns = [
         views_search.duplicates_panel,
         name="duplicates_panel",
     ),
-    path("", include("kechuang.web.catalog_urls")),
+    path("", include("kechuang.catalog.urls")),
 ]

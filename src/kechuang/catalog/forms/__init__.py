@@ -10,7 +10,7 @@ One module per page family (``listings``, ``experts``, ``filters``), built from 
 import the forms from here.
 """
 
-from kechuang.web.catalog_forms.base import (
+from kechuang.catalog.forms.base import (
     ChoicesForm,
     CodeField,
     CodesField,
@@ -19,16 +19,16 @@ from kechuang.web.catalog_forms.base import (
     discipline_choices,
     region_filter_choices,
 )
-from kechuang.web.catalog_forms.base import _text as _text
-from kechuang.web.catalog_forms.base import _with_blank as _with_blank
-from kechuang.web.catalog_forms.experts import (
+from kechuang.catalog.forms.base import _text as _text
+from kechuang.catalog.forms.base import _with_blank as _with_blank
+from kechuang.catalog.forms.experts import (
     KEEPER_SELF,
     ExpertForm,
     ExpertStatusForm,
     ExpertWorkForm,
 )
-from kechuang.web.catalog_forms.filters import ExpertFilterForm, ListingFilterForm
-from kechuang.web.catalog_forms.listings import (
+from kechuang.catalog.forms.filters import ExpertFilterForm, ListingFilterForm
+from kechuang.catalog.forms.listings import (
     AchievementForm,
     AttachmentForm,
     ListingForm,

@@ -11,18 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.catalog.access import access_achievement_by_id, access_need_by_id
+from kechuang.catalog.forms import AttachmentForm
 from kechuang.catalog.models import Attachment
 from kechuang.catalog.services import attachment_add, attachment_remove
 from kechuang.catalog.uploads import check_upload
-from kechuang.common.access_rules import access_rule
-from kechuang.common.errors import KechuangError, NotFound
-from kechuang.web.catalog_forms import AttachmentForm
-from kechuang.web.catalog_views import (
+from kechuang.catalog.views.listings import (
     ListingKind,
     attachments_context,
     first_message,
     render_detail,
 )
+from kechuang.common.access_rules import access_rule
+from kechuang.common.errors import KechuangError, NotFound
 from kechuang.web.errors import apply_error_to_form, page_errors, raise_as_http
 from kechuang.web.htmx import is_htmx, redirect_for
 

@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.web.catalog_forms.base import (
+from kechuang.catalog.forms.base import (
     ChoicesForm,
     CodeField,
     RegionSelect,

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from kechuang.web import views_experts as experts
-from kechuang.web.catalog_views import (
+from kechuang.catalog.views import experts
+from kechuang.catalog.views.attachments import (
+    attachment_download,
+    listing_attachment_add,
+    listing_attachment_remove,
+)
+from kechuang.catalog.views.listings import (
     ACHIEVEMENT,
     NEED,
     ListingKind,
@@ -14,11 +19,6 @@ from kechuang.web.catalog_views import (
     listing_detail,
     listing_edit,
     listing_list,
-)
-from kechuang.web.views_attachments import (
-    attachment_download,
-    listing_attachment_add,
-    listing_attachment_remove,
 )
 
 

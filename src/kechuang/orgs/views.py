@@ -80,7 +80,7 @@ def manage(request: HttpRequest) -> HttpResponse:
         member_count=Count("memberships", distinct=True),
         child_count=Count("children", distinct=True),
     )
-    return render(request, "web/manage/index.html", {"orgs": orgs})
+    return render(request, "orgs/manage/index.html", {"orgs": orgs})
 
 
 @login_required
@@ -96,7 +96,7 @@ def manage_org(request: HttpRequest, pk: int) -> HttpResponse:
     counts = listing_counts_by_organization([org.pk, *(c.pk for c in children)])
     return render(
         request,
-        "web/manage/org.html",
+        "orgs/manage/org.html",
         {
             **_org_context(request, org, "subtree"),
             "children": [(child, counts[child.pk]) for child in children],
@@ -121,7 +121,7 @@ def manage_org_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:manage_org", child.pk)
     return render(
         request,
-        "web/manage/org_form.html",
+        "orgs/manage/org_form.html",
         {
             **_org_context(request, parent, "create"),
             "form": form,
@@ -154,7 +154,7 @@ def manage_org_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:manage_org", org.pk)
     return render(
         request,
-        "web/manage/org_form.html",
+        "orgs/manage/org_form.html",
         {
             **_org_context(request, org, "edit"),
             "form": form,
@@ -183,7 +183,7 @@ def manage_members(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:manage_members", org.pk)
     return render(
         request,
-        "web/manage/members.html",
+        "orgs/manage/members.html",
         {
             **_org_context(request, org, "members"),
             "form": form,
@@ -296,8 +296,8 @@ def manage_audit(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render_page_or_fragment(
         request,
-        "web/manage/audit.html",
-        "web/manage/audit_entries.html",
+        "orgs/manage/audit.html",
+        "orgs/manage/audit_entries.html",
         {
             **_org_context(request, org, "audit"),
             "page_obj": page,

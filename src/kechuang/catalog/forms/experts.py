@@ -8,8 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.catalog.choices import ExpertStatus, ProfessionalTitle, WorkKind
-from kechuang.catalog.models import ExpertProfile
-from kechuang.web.catalog_forms.base import (
+from kechuang.catalog.forms.base import (
     Choices,
     CodeField,
     CodesField,
@@ -18,6 +17,7 @@ from kechuang.web.catalog_forms.base import (
     _text,
     discipline_choices,
 )
+from kechuang.catalog.models import ExpertProfile
 from kechuang.web.forms import industry_choices, region_choices
 
 KEEPER_SELF = "self"

@@ -16,20 +16,20 @@ from django.views.decorators.http import require_POST
 from kechuang.catalog import services
 from kechuang.catalog.access import access_expert_by_id, can_edit_expert
 from kechuang.catalog.choices import ExpertStatus, WorkKind
-from kechuang.catalog.models import ExpertProfile
-from kechuang.catalog.selectors import expert_list as select_experts
-from kechuang.common.access_rules import access_rule
-from kechuang.common.errors import KechuangError
-from kechuang.orgs.access import viewer_for
-from kechuang.orgs.selectors import managed_organizations
-from kechuang.web.catalog_forms import (
+from kechuang.catalog.forms import (
     KEEPER_SELF,
     ExpertFilterForm,
     ExpertForm,
     ExpertStatusForm,
     ExpertWorkForm,
 )
-from kechuang.web.catalog_views import PER_PAGE, first_message, query_context
+from kechuang.catalog.models import ExpertProfile
+from kechuang.catalog.selectors import expert_list as select_experts
+from kechuang.catalog.views.listings import PER_PAGE, first_message, query_context
+from kechuang.common.access_rules import access_rule
+from kechuang.common.errors import KechuangError
+from kechuang.orgs.access import viewer_for
+from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import render_page_or_fragment
 

@@ -9,15 +9,15 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Status
 
 from kechuang.api.auth import optional_user, token_user
-from kechuang.api.listings import (
+from kechuang.api.schemas import PUBLIC, InputSchema, Page, paginate, problems, service_data
+from kechuang.catalog.access import access_achievement_by_id
+from kechuang.catalog.api.listings import (
     ListingDetailBase,
     ListingFilterIn,
     ListingOutBase,
     add_listing_subresources,
     publisher,
 )
-from kechuang.api.schemas import PUBLIC, InputSchema, Page, paginate, problems, service_data
-from kechuang.catalog.access import access_achievement_by_id
 from kechuang.catalog.choices import IPStatus, IPType
 from kechuang.catalog.selectors import achievement_list
 from kechuang.catalog.services import achievement_create, achievement_update

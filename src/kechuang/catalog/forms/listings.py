@@ -8,9 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.catalog.choices import ContactVisibility, IPStatus, IPType
-from kechuang.catalog.models import Achievement, Need
-from kechuang.vocab.choices import TRL
-from kechuang.web.catalog_forms.base import (
+from kechuang.catalog.forms.base import (
     CodeField,
     CodesField,
     LaidOutForm,
@@ -20,6 +18,8 @@ from kechuang.web.catalog_forms.base import (
     cooperation_mode_choices,
     discipline_choices,
 )
+from kechuang.catalog.models import Achievement, Need
+from kechuang.vocab.choices import TRL
 from kechuang.web.forms import industry_choices, region_choices
 
 

@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from kechuang.api.auth import optional_user, token_user
-from kechuang.api.listings import publisher
 from kechuang.api.schemas import (
     PUBLIC,
     CodeName,
@@ -22,6 +21,7 @@ from kechuang.api.schemas import (
     service_data,
 )
 from kechuang.catalog.access import access_expert_by_id
+from kechuang.catalog.api.listings import publisher
 from kechuang.catalog.choices import ExpertStatus, ProfessionalTitle, WorkKind
 from kechuang.catalog.selectors import expert_list
 from kechuang.catalog.services import (

@@ -10,15 +10,15 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from kechuang.api.auth import optional_user, token_user
-from kechuang.api.listings import (
+from kechuang.api.schemas import PUBLIC, InputSchema, Page, paginate, problems, service_data
+from kechuang.catalog.access import access_need_by_id, need_contact_visible
+from kechuang.catalog.api.listings import (
     ListingDetailBase,
     ListingFilterIn,
     ListingOutBase,
     add_listing_subresources,
     publisher,
 )
-from kechuang.api.schemas import PUBLIC, InputSchema, Page, paginate, problems, service_data
-from kechuang.catalog.access import access_need_by_id, need_contact_visible
 from kechuang.catalog.choices import ContactVisibility
 from kechuang.catalog.models import Need
 from kechuang.catalog.selectors import need_list

@@ -2,7 +2,7 @@
 actions and attachments.
 
 Both kinds share one lifecycle and one page layout, so each view takes a ``ListingKind``
-(bound in ``catalog_urls``) that names the model, its gatekeeper, selector, services and
+(bound in ``catalog.urls``) that names the model, its gatekeeper, selector, services and
 form. Views stay thin: parse → gatekeeper → service/selector → render. Every rule is in
 ``catalog.services``; its ``ValidationFailed`` comes back onto the form's fields.
 """
@@ -35,6 +35,14 @@ from kechuang.catalog.choices import (
     ContactVisibility,
     ListingAction,
 )
+from kechuang.catalog.forms import (
+    AchievementForm,
+    AttachmentForm,
+    ListingFilterForm,
+    ListingForm,
+    NeedForm,
+    ReturnForm,
+)
 from kechuang.catalog.models import Achievement, Need
 from kechuang.catalog.selectors import ListingFilters, achievement_list, need_list
 from kechuang.catalog.services import (
@@ -48,14 +56,6 @@ from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, ValidationFailed
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
-from kechuang.web.catalog_forms import (
-    AchievementForm,
-    AttachmentForm,
-    ListingFilterForm,
-    ListingForm,
-    NeedForm,
-    ReturnForm,
-)
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.htmx import redirect_for, render_page_or_fragment
 

@@ -1,0 +1,1 @@
+"""The catalog's pages: needs and achievements (listings), experts, attachments."""
