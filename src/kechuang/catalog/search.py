@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.catalog.choices import ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, ExpertWork, Need, split_keywords
 from kechuang.catalog.selectors import published
-from kechuang.matching.indexing import SearchSource
+from kechuang.matching.registry import SearchSource
 from kechuang.matching.types import Document
 
 
@@ -114,6 +114,7 @@ SOURCES = (
         is_public=_listing_public,
         url=lambda obj: reverse("web:need_detail", args=[obj.pk]),
         title=lambda obj: obj.title,
+        order=10,
     ),
     SearchSource(
         kind="achievement",
@@ -124,6 +125,7 @@ SOURCES = (
         is_public=_listing_public,
         url=lambda obj: reverse("web:achievement_detail", args=[obj.pk]),
         title=lambda obj: obj.title,
+        order=20,
     ),
     SearchSource(
         kind="expert",
@@ -134,5 +136,6 @@ SOURCES = (
         is_public=lambda obj: obj.status == ExpertStatus.PUBLISHED,
         url=lambda obj: reverse("web:expert_detail", args=[obj.pk]),
         title=lambda obj: obj.name,
+        order=30,
     ),
 )

@@ -1,8 +1,9 @@
 """The platform's search index: what feeds it, the one engine per process, and rebuilds.
 
-- ``SearchSource``: each app's ``search.py`` declares what it indexes (the public rows,
-  and how a row becomes a ``Document``). The same queryset decides what a search may
-  return, so a stale index can never show a record the public may not see.
+- ``SearchSource`` (``registry.py``): each app's ``search.py`` declares what it indexes
+  (the public rows, and how a row becomes a ``Document``) and registers it from its
+  ``AppConfig.ready()``. The same queryset decides what a search may return, so a stale
+  index can never show a record the public may not see.
 - ``get_engine()``: one ``Engine`` per process, opened lazily on
   ``KECHUANG_INDEX_DIR``. That path is a symlink to the current build under
   ``<index>.d/``; ``rebuild_index`` builds a fresh directory and swaps the link
@@ -27,11 +28,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import Promise
 
 from kechuang.matching.backends.base import MatchingError
+from kechuang.matching.registry import SearchSource as SearchSource  # re-exported
+from kechuang.matching.registry import doc_id as doc_id
+from kechuang.matching.registry import parse_doc_id as parse_doc_id
+from kechuang.matching.registry import sources as sources
 from kechuang.matching.types import Document, Hit, Query
 
 if TYPE_CHECKING:
@@ -74,47 +78,6 @@ class SearchEngine(Protocol):
     def count(self) -> int: ...
     def info(self) -> dict[str, Any]: ...
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SearchSource:
-    """One kind of indexed record, declared by the app that owns it (``<app>/search.py``)."""
-
-    kind: str
-    label: Promise
-    model: type[Model]
-    queryset: Callable[[], QuerySet[Any]]  # the public rows, prefetched for ``document``
-    document: Callable[[Any], Document]
-    is_public: Callable[[Any], bool]  # the same rule as ``queryset``, on one loaded row
-    url: Callable[[Any], str]  # the record's page
-    title: Callable[[Any], str]
-
-
-_sources: dict[str, SearchSource] | None = None
-
-
-def sources() -> dict[str, SearchSource]:
-    """Every indexed kind, in display order: needs, achievements, experts, organisations."""
-    global _sources
-    if _sources is None:
-        from kechuang.catalog import search as catalog_search
-        from kechuang.orgs import search as orgs_search
-
-        found = [*catalog_search.SOURCES, *orgs_search.SOURCES]
-        _sources = {source.kind: source for source in found}
-    return _sources
-
-
-def doc_id(kind: str, pk: Any) -> str:
-    return f"{kind}:{pk}"
-
-
-def parse_doc_id(value: str) -> tuple[str, int] | None:
-    """``"need:12"`` → ``("need", 12)``; None for anything else."""
-    kind, _, pk = str(value).partition(":")
-    if kind not in sources() or not pk.isdigit() or len(pk) > 18:
-        return None
-    return kind, int(pk)
 
 
 # ---------------------------------------------------------------- the engine per process

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.matching.indexing import SearchSource
+from kechuang.matching.registry import SearchSource
 from kechuang.matching.types import Document
 from kechuang.orgs.models import Organization
 
@@ -45,5 +45,6 @@ SOURCES = (
         is_public=lambda obj: bool(obj.is_active),
         url=lambda obj: reverse("web:organization_detail", args=[obj.pk]),
         title=lambda obj: obj.name,
+        order=40,
     ),
 )
