@@ -8,7 +8,7 @@ imports the apps above it (docs/architecture.md, "Search without import circles"
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,20 @@ class SearchSource:
     is_public: Callable[[Any], bool]  # the same rule as ``queryset``, on one loaded row
     url: Callable[[Any], str]  # the record's page
     title: Callable[[Any], str]
+    # the kind's gatekeeper (its ``access.py``): the record ``user`` may see, else NotFound
+    access: Callable[[Any, int], Any]
+    # the organisations each record belongs to (a record is never recommended to its own)
+    owners: Callable[[Sequence[Any]], list[set[int]]]
+    # the database's keyword search when the engine is unavailable, for ``SearchParams``;
+    # None when the kind cannot answer those filters (it then shows no results)
+    keyword_search: Callable[[Any], QuerySet[Any] | None]
+    # every row (public or not) inside an organisation subtree, by path prefix
+    under: Callable[[str], QuerySet[Any]]
     order: int = 100  # display order among the kinds (facets, sections)
+    # which public rows may be recommended (organisations: enterprises only); None: all
+    recommend: Callable[[Any], bool] | None = None
+    # models whose rows are parts of a record: (model, the record's pk) — an expert's works
+    parts: tuple[tuple[type[Model], Callable[[Any], int]], ...] = ()
 
 
 _registered: dict[str, SearchSource] = {}

@@ -39,24 +39,11 @@ def source_document(kind: str, obj: Any) -> Document:
 @gatekeeper("match")
 def access_source(user: Any, source: str) -> Any:
     """The record behind a source id, if ``user`` may see it (else ``NotFound``)."""
-    from kechuang.catalog.access import (
-        access_achievement_by_id,
-        access_expert_by_id,
-        access_need_by_id,
-    )
-    from kechuang.orgs.access import access_organization_by_id
-
     parsed = indexing.parse_doc_id(source)
     if parsed is None:
         raise NotFound()
     kind, pk = parsed
-    gatekeepers = {
-        "need": access_need_by_id,
-        "achievement": access_achievement_by_id,
-        "expert": access_expert_by_id,
-        "organization": access_organization_by_id,
-    }
-    return gatekeepers[kind](user, pk)
+    return indexing.sources()[kind].access(user, pk)
 
 
 def dismissed_targets(user: Any, source: str) -> set[str]:
@@ -66,36 +53,16 @@ def dismissed_targets(user: Any, source: str) -> set[str]:
 
 
 def _target_filter(target: str) -> Any:
-    if target == "organization":
-        from kechuang.orgs.choices import OrgKind
-
-        return lambda kind, obj: obj.kind == OrgKind.ENTERPRISE
-    return None
-
-
-def _expert_organizations(experts: Sequence[Any]) -> dict[int, set[int]]:
-    """Expert id → the organisations that are theirs: the one keeping the profile (their
-    unit) and every one their account is a member of (one query)."""
-    from kechuang.orgs.models import Membership
-
-    out = {e.pk: {e.organization_id} - {None} for e in experts}
-    by_user = {e.user_id: e.pk for e in experts if e.user_id}
-    for user_id, org_id in Membership.objects.filter(user_id__in=by_user).values_list(
-        "user_id", "organization_id"
-    ):
-        out[by_user[user_id]].add(org_id)
-    return out
+    recommend = indexing.sources()[target].recommend
+    if recommend is None:
+        return None
+    return lambda kind, obj: recommend(obj)
 
 
 def own_organizations(kind: str, objs: Sequence[Any]) -> list[set[int]]:
     """The organisations each record belongs to: an organisation itself, a need's or an
-    achievement's publisher, an expert's unit and memberships."""
-    if kind == "organization":
-        return [{obj.pk} for obj in objs]
-    if kind == "expert":
-        found = _expert_organizations(objs)
-        return [found[obj.pk] for obj in objs]
-    return [{obj.organization_id} - {None} for obj in objs]
+    achievement's publisher, an expert's unit and memberships (each kind's ``owners``)."""
+    return indexing.sources()[kind].owners(objs)
 
 
 def not_own(kind: str, obj: Any, results: Sequence[Result]) -> list[Result]:

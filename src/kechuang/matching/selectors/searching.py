@@ -314,41 +314,10 @@ def _engine_search(params: SearchParams) -> SearchPage:
 
 
 def database_search(params: SearchParams) -> SearchPage:
-    """The fallback: the catalog's keyword filters, newest first, no reasons."""
-    from django.db.models import Q
-
-    from kechuang.catalog.selectors import ListingFilters, achievement_list, expert_list, need_list
-    from kechuang.orgs.search import public_organizations
-
-    filters = ListingFilters(
-        q=params.q,
-        region=params.region,
-        industry=params.industry,
-        discipline=params.discipline,
-        cooperation_mode=params.cooperation_mode,
-        trl_min=params.trl_min,
-    )
+    """The fallback: each kind's keyword search in the database, newest first, no reasons."""
     lists: dict[str, Any] = {
-        "need": need_list(filters=filters) if not params.trl_min else None,
-        "achievement": achievement_list(filters=filters),
-        "expert": expert_list(q=params.q, region=params.region, discipline=params.discipline)
-        if not (params.industry or params.cooperation_mode or params.trl_min)
-        else None,
-        "organization": None,
+        kind: source.keyword_search(params) for kind, source in indexing.sources().items()
     }
-    if not (params.discipline or params.cooperation_mode or params.trl_min):
-        orgs = public_organizations()
-        for term in params.q.split()[:5]:
-            orgs = orgs.filter(Q(name__icontains=term) | Q(description__icontains=term))
-        if params.region:
-            from kechuang.catalog.selectors import region_prefix
-
-            orgs = orgs.filter(region__code__startswith=region_prefix(params.region))
-        if params.industry:
-            orgs = orgs.filter(
-                Q(industry_id=params.industry) | Q(industry__parent_id=params.industry)
-            )
-        lists["organization"] = orgs.order_by("name", "id")
     sources = indexing.sources()
     facets = {kind: (qs.count() if qs is not None else 0) for kind, qs in lists.items()}
     selected = [
