@@ -6,3 +6,9 @@ class CatalogConfig(AppConfig):
     name = "kechuang.catalog"
     label = "catalog"
     verbose_name = _("需求与成果")
+
+    def ready(self) -> None:
+        from kechuang.catalog.search import SOURCES
+        from kechuang.matching.registry import register
+
+        register(*SOURCES)  # needs, achievements and experts are searchable

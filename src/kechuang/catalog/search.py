@@ -11,18 +11,34 @@ Field weights are the engine's: title > keywords > body.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.catalog.access import (
+    access_achievement_by_id,
+    access_expert_by_id,
+    access_need_by_id,
+)
 from kechuang.catalog.choices import ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, ExpertWork, Need, split_keywords
-from kechuang.catalog.selectors import published
-from kechuang.matching.indexing import SearchSource
+from kechuang.catalog.selectors import (
+    ListingFilters,
+    achievement_list,
+    expert_list,
+    need_list,
+    published,
+)
+from kechuang.matching.registry import SearchSource
 from kechuang.matching.types import Document
+from kechuang.orgs.models import Membership
+
+if TYPE_CHECKING:
+    from kechuang.matching.selectors import SearchParams
 
 
 def _keywords(text: str) -> str:
@@ -104,6 +120,56 @@ def public_experts() -> QuerySet[ExpertProfile]:
     )
 
 
+def _listing_filters(params: SearchParams) -> ListingFilters:
+    return ListingFilters(
+        q=params.q,
+        region=params.region,
+        industry=params.industry,
+        discipline=params.discipline,
+        cooperation_mode=params.cooperation_mode,
+        trl_min=params.trl_min,
+    )
+
+
+# The database's keyword search, when the engine is unavailable (newest first, no reasons).
+
+
+def need_keyword_search(params: SearchParams) -> QuerySet[Need] | None:
+    return need_list(filters=_listing_filters(params)) if not params.trl_min else None
+
+
+def achievement_keyword_search(params: SearchParams) -> QuerySet[Achievement]:
+    return achievement_list(filters=_listing_filters(params))
+
+
+def expert_keyword_search(params: SearchParams) -> QuerySet[ExpertProfile] | None:
+    if params.industry or params.cooperation_mode or params.trl_min:
+        return None
+    return expert_list(q=params.q, region=params.region, discipline=params.discipline)
+
+
+def _listing_owners(items: Sequence[Need | Achievement]) -> list[set[int]]:
+    """A need's or an achievement's organisation is its publisher."""
+    return [{item.organization_id} - {None} for item in items]
+
+
+def _expert_organizations(experts: Sequence[Any]) -> dict[int, set[int]]:
+    """Expert id → the organisations that are theirs: the one keeping the profile (their
+    unit) and every one their account is a member of (one query)."""
+    out = {e.pk: {e.organization_id} - {None} for e in experts}
+    by_user = {e.user_id: e.pk for e in experts if e.user_id}
+    for user_id, org_id in Membership.objects.filter(user_id__in=by_user).values_list(
+        "user_id", "organization_id"
+    ):
+        out[by_user[user_id]].add(org_id)
+    return out
+
+
+def _expert_owners(experts: Sequence[ExpertProfile]) -> list[set[int]]:
+    found = _expert_organizations(experts)
+    return [found[expert.pk] for expert in experts]
+
+
 SOURCES = (
     SearchSource(
         kind="need",
@@ -114,6 +180,11 @@ SOURCES = (
         is_public=_listing_public,
         url=lambda obj: reverse("web:need_detail", args=[obj.pk]),
         title=lambda obj: obj.title,
+        access=access_need_by_id,
+        owners=_listing_owners,
+        keyword_search=need_keyword_search,
+        under=lambda path: Need.objects.filter(organization__path__startswith=path),
+        order=10,
     ),
     SearchSource(
         kind="achievement",
@@ -124,6 +195,11 @@ SOURCES = (
         is_public=_listing_public,
         url=lambda obj: reverse("web:achievement_detail", args=[obj.pk]),
         title=lambda obj: obj.title,
+        access=access_achievement_by_id,
+        owners=_listing_owners,
+        keyword_search=achievement_keyword_search,
+        under=lambda path: Achievement.objects.filter(organization__path__startswith=path),
+        order=20,
     ),
     SearchSource(
         kind="expert",
@@ -134,5 +210,11 @@ SOURCES = (
         is_public=lambda obj: obj.status == ExpertStatus.PUBLISHED,
         url=lambda obj: reverse("web:expert_detail", args=[obj.pk]),
         title=lambda obj: obj.name,
+        access=access_expert_by_id,
+        owners=_expert_owners,
+        keyword_search=expert_keyword_search,
+        under=lambda path: ExpertProfile.objects.filter(organization__path__startswith=path),
+        order=30,
+        parts=((ExpertWork, lambda work: int(work.expert_id)),),
     ),
 )

@@ -12,6 +12,7 @@ from kechuang.catalog.choices import ExpertStatus, ListingStatus
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.access import viewer_for
+from kechuang.vocab.selectors import region_prefix
 
 L = TypeVar("L", Need, Achievement)
 
@@ -28,17 +29,6 @@ class ListingFilters:
     trl_min: int | None = None
     organization_id: int | None = None
     status: str = ""
-
-
-def region_prefix(code: str) -> str:
-    """``330000`` → ``33``, ``330100`` → ``3301``: the prefix every code inside shares."""
-    code = code.strip()
-    if len(code) == 6 and code.isdigit():
-        if code.endswith("0000"):
-            return code[:2]
-        if code.endswith("00"):
-            return code[:4]
-    return code
 
 
 def ranked_by_search(

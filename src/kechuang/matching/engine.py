@@ -15,7 +15,6 @@ queries return results or an empty list; they never raise.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -34,7 +33,6 @@ from kechuang.matching.backends.base import (
     IndexCorrupted,
     MatchingError,
     PreparedDoc,
-    Unit,
     UnitHit,
     UnknownFilter,
     Vector,
@@ -43,7 +41,8 @@ from kechuang.matching.backends.base import (
 from kechuang.matching.config import EngineConfig
 from kechuang.matching.embeddings import Embedder, query_vector_cache
 from kechuang.matching.explain import Side
-from kechuang.matching.related import RELATED_ATTR, RelatedTerms
+from kechuang.matching.preparing import prepare_documents
+from kechuang.matching.related import RelatedTerms
 from kechuang.matching.types import Document, Hit, Mode, Query
 
 __all__ = [
@@ -135,87 +134,7 @@ class Engine:
         reuse_vectors: bool = False,
         related: RelatedTerms | None = None,
     ) -> list[PreparedDoc]:
-        docs = list(docs)
-        analyzer = self.analyzer
-        limit = self.config.max_doc_chars
-        texts: list[str] = []
-        slots: list[tuple[int, int]] = []  # (doc position, unit position) per text
-        units_per_doc: list[list[dict[str, Any]]] = []
-        for position, doc in enumerate(docs):
-            units: list[dict[str, Any]] = []
-            own = self.embed_text(doc)
-            if own:
-                fields = {}
-                for part, text in (
-                    ("title", doc.title),
-                    ("keywords", doc.keywords),
-                    ("body", doc.body),
-                ):
-                    fields[f"{part}_w"] = " ".join(analyzer.words(text, max_chars=limit))
-                    fields[f"{part}_b"] = " ".join(analyzer.bigrams(text, max_chars=limit))
-                units.append({"index": 0, "fields": fields})
-                texts.append(own)
-                slots.append((position, len(units) - 1))
-            for i, passage in enumerate(doc.passages):
-                if not passage or not passage.strip():
-                    continue
-                units.append(
-                    {
-                        "index": i + 1,
-                        "fields": {
-                            "passage_w": " ".join(analyzer.words(passage, max_chars=limit)),
-                            "passage_b": " ".join(analyzer.bigrams(passage, max_chars=limit)),
-                        },
-                    }
-                )
-                texts.append(passage[:limit])
-                slots.append((position, len(units) - 1))
-            units_per_doc.append(units)
-        if self.embedder is not None and texts:
-            if reuse_vectors:  # the stored vectors of the same texts: no embedding
-                keys = [(docs[p].id, units_per_doc[p][u]["index"]) for p, u in slots]
-                stored = self.backend.unit_vectors(keys)
-                for (position, unit), vector in zip(slots, stored, strict=True):
-                    if vector is not None:
-                        units_per_doc[position][unit]["vector"] = vector
-                todo = [j for j, (p, u) in enumerate(slots) if "vector" not in units_per_doc[p][u]]
-            else:
-                todo = list(range(len(texts)))
-            batch = self.config.embed_batch
-            for start in range(0, len(todo), batch):
-                chunk = todo[start : start + batch]
-                vectors = self.embedder.embed([texts[j] for j in chunk], query=False)
-                for vector, j in zip(vectors, chunk, strict=True):
-                    position, unit = slots[j]
-                    units_per_doc[position][unit]["vector"] = vector
-            if related is not None:
-                for position, (doc, units) in enumerate(zip(docs, units_per_doc, strict=True)):
-                    main = units[0] if units and units[0]["index"] == 0 else None
-                    if main is None or main.get("vector") is None:
-                        continue
-                    fields = main["fields"]
-                    own_words = frozenset(
-                        " ".join(
-                            fields[f"{part}_w"] for part in ("title", "keywords", "body")
-                        ).split()
-                    )
-                    borrowed = related.terms(doc.id, main["vector"], own_words)
-                    terms = " ".join(borrowed)
-                    fields["related_w"] = terms
-                    fields["related_b"] = " ".join(analyzer.bigrams(terms))
-                    if borrowed:  # stored with the document, for explanations (never a filter)
-                        attrs = {**doc.attrs, RELATED_ATTR: borrowed}
-                        docs[position] = dataclasses.replace(doc, attrs=attrs)
-        return [
-            PreparedDoc(
-                doc=doc,
-                units=tuple(
-                    Unit(index=u["index"], fields=u["fields"], vector=u.get("vector"))
-                    for u in units
-                ),
-            )
-            for doc, units in zip(docs, units_per_doc, strict=True)
-        ]
+        return prepare_documents(self, docs, reuse_vectors=reuse_vectors, related=related)
 
     def upsert(
         self,

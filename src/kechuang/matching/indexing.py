@@ -1,8 +1,9 @@
 """The platform's search index: what feeds it, the one engine per process, and rebuilds.
 
-- ``SearchSource``: each app's ``search.py`` declares what it indexes (the public rows,
-  and how a row becomes a ``Document``). The same queryset decides what a search may
-  return, so a stale index can never show a record the public may not see.
+- ``SearchSource`` (``registry.py``): each app's ``search.py`` declares what it indexes
+  (the public rows, and how a row becomes a ``Document``) and registers it from its
+  ``AppConfig.ready()``. The same queryset decides what a search may return, so a stale
+  index can never show a record the public may not see.
 - ``get_engine()``: one ``Engine`` per process, opened lazily on
   ``KECHUANG_INDEX_DIR``. That path is a symlink to the current build under
   ``<index>.d/``; ``rebuild_index`` builds a fresh directory and swaps the link
@@ -13,12 +14,9 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
-import shutil
 import threading
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,11 +25,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
 
 from kechuang.matching.backends.base import MatchingError
+from kechuang.matching.registry import SearchSource as SearchSource  # re-exported
+from kechuang.matching.registry import doc_id as doc_id
+from kechuang.matching.registry import parse_doc_id as parse_doc_id
+from kechuang.matching.registry import sources as sources
 from kechuang.matching.types import Document, Hit, Query
 
 if TYPE_CHECKING:
@@ -74,47 +75,6 @@ class SearchEngine(Protocol):
     def count(self) -> int: ...
     def info(self) -> dict[str, Any]: ...
     def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class SearchSource:
-    """One kind of indexed record, declared by the app that owns it (``<app>/search.py``)."""
-
-    kind: str
-    label: Promise
-    model: type[Model]
-    queryset: Callable[[], QuerySet[Any]]  # the public rows, prefetched for ``document``
-    document: Callable[[Any], Document]
-    is_public: Callable[[Any], bool]  # the same rule as ``queryset``, on one loaded row
-    url: Callable[[Any], str]  # the record's page
-    title: Callable[[Any], str]
-
-
-_sources: dict[str, SearchSource] | None = None
-
-
-def sources() -> dict[str, SearchSource]:
-    """Every indexed kind, in display order: needs, achievements, experts, organisations."""
-    global _sources
-    if _sources is None:
-        from kechuang.catalog import search as catalog_search
-        from kechuang.orgs import search as orgs_search
-
-        found = [*catalog_search.SOURCES, *orgs_search.SOURCES]
-        _sources = {source.kind: source for source in found}
-    return _sources
-
-
-def doc_id(kind: str, pk: Any) -> str:
-    return f"{kind}:{pk}"
-
-
-def parse_doc_id(value: str) -> tuple[str, int] | None:
-    """``"need:12"`` → ``("need", 12)``; None for anything else."""
-    kind, _, pk = str(value).partition(":")
-    if kind not in sources() or not pk.isdigit() or len(pk) > 18:
-        return None
-    return kind, int(pk)
 
 
 # ---------------------------------------------------------------- the engine per process
@@ -279,128 +239,6 @@ def rebuilding() -> bool:
     return _marker().exists()
 
 
-@dataclass(frozen=True)
-class RebuildResult:
-    path: Path
-    counts: dict[str, int]
-    pending: int  # queued changes indexed after the swap
-    skipped: bool = False  # another rebuild was already running
-
-
-def _chunks(qs: QuerySet[Any], size: int) -> Iterator[list[Any]]:
-    batch: list[Any] = []
-    for obj in qs.iterator(chunk_size=size):  # prefetches per chunk
-        batch.append(obj)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def rebuild_index(
-    *,
-    progress: Callable[[int, int], None] | None = None,
-    batch_size: int = 200,
-    if_idle: bool = False,
-) -> RebuildResult:
-    """Index every public record into a fresh directory, then swap it in atomically.
-
-    Changes made while the rebuild runs stay queued (``index_pending`` keeps their rows
-    while the ``.rebuilding`` marker exists) and are indexed into the new index after the
-    swap. Only one rebuild runs at a time (a file lock); with ``if_idle`` a second one
-    returns at once instead of waiting.
-    """
-    root = index_root()
-    builds = _builds_dir()
-    builds.mkdir(parents=True, exist_ok=True)
-    lock_fd = os.open(root.parent / f"{root.name}.rebuild.lock", os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if if_idle else 0))
-        except BlockingIOError:
-            return RebuildResult(path=root, counts={}, pending=0, skipped=True)
-        _marker().write_text(timezone.now().isoformat())
-        from kechuang.matching.models import IndexQueue
-
-        # Changes committed before the build reads the database are in it: their queue
-        # rows are done once the new index is in place (unless queued again meanwhile).
-        covered = list(IndexQueue.objects.values_list("pk", "queued_at"))
-        try:
-            stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
-            target = builds / f"{stamp}-{uuid.uuid4().hex[:6]}"
-            counts = _build(target, progress=progress, batch_size=batch_size)
-            _swap(root, target)
-        finally:
-            _marker().unlink(missing_ok=True)
-        reset_engine()
-        for start in range(0, len(covered), 500):
-            chunk = covered[start : start + 500]
-            done = Q(pk__in=[])
-            for pk, queued_at in chunk:
-                done |= Q(pk=pk, queued_at=queued_at)
-            IndexQueue.objects.filter(done).delete()
-        _prune(builds, keep={target.name})
-        pending = index_pending(limit=None)
-        return RebuildResult(path=target, counts=counts, pending=pending)
-    finally:
-        fcntl.flock(lock_fd, fcntl.LOCK_UN)
-        os.close(lock_fd)
-
-
-def _build(
-    target: Path, *, progress: Callable[[int, int], None] | None, batch_size: int
-) -> dict[str, int]:
-    target.mkdir(parents=True)
-    engine = _state.factory(target)
-    counts: dict[str, int] = {}
-    try:
-        querysets = {kind: source.queryset() for kind, source in sources().items()}
-        # with related terms, a second pass lets every record borrow from all the others
-        passes = 2 if engine.borrows_related else 1
-        total = sum(qs.count() for qs in querysets.values()) * passes
-        done = 0
-        if progress:
-            progress(0, total)
-        for second in range(passes):
-            for kind, qs in querysets.items():
-                source = sources()[kind]
-                counts[kind] = 0
-                for batch in _chunks(qs.order_by("pk"), batch_size):
-                    documents = [source.document(obj) for obj in batch]
-                    counts[kind] += engine.upsert(
-                        documents, commit=False, reuse_vectors=bool(second)
-                    )
-                    done += len(batch)
-                    if progress:
-                        progress(done, total)
-            engine.commit()
-    except BaseException:
-        engine.close()
-        shutil.rmtree(target, ignore_errors=True)
-        raise
-    engine.close()
-    return counts
-
-
-def _swap(root: Path, target: Path) -> None:
-    """Point ``root`` at ``target`` in one rename (readers see the old or the new index)."""
-    if root.exists() and not root.is_symlink():  # an index made before builds were kept apart
-        root.rename(_builds_dir() / f"legacy-{uuid.uuid4().hex[:6]}")
-    link = root.parent / f".{root.name}.{uuid.uuid4().hex[:6]}.swap"
-    os.symlink(target, link)
-    os.replace(link, root)
-
-
-def _prune(builds: Path, *, keep: set[str]) -> None:
-    """Remove old builds, keeping the newest previous one for readers still on it."""
-    old = sorted(
-        (p for p in builds.iterdir() if p.name not in keep), key=lambda p: p.stat().st_mtime
-    )
-    for path in old[:-1]:
-        shutil.rmtree(path, ignore_errors=True)
-
-
 # ---------------------------------------------------------------- incremental indexing
 
 
@@ -517,3 +355,9 @@ def _count_kind(engine: SearchEngine, kind: str) -> int | None:
         return None
     row = db.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()
     return int(row[0])
+
+
+# Rebuilds live in ``rebuilding.py``; their names stay reachable here (the CLI, the worker,
+# tasks). Imported last: ``rebuilding`` uses this module's engine and queue helpers.
+from kechuang.matching.rebuilding import RebuildResult as RebuildResult  # noqa: E402
+from kechuang.matching.rebuilding import rebuild_index as rebuild_index  # noqa: E402

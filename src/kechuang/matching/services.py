@@ -27,14 +27,15 @@ from kechuang.matching.types import Document, Hit
 log = logging.getLogger(__name__)
 
 
-def _kind_and_pk(obj: Any) -> tuple[str, int]:
-    from kechuang.catalog.models import ExpertWork
-
-    if isinstance(obj, ExpertWork):
-        return "expert", int(obj.expert_id)
+def _kind_and_pk(obj: Any) -> tuple[str, int, bool]:
+    """The kind and pk of the record ``obj`` is, or is a part of (an expert's work), and
+    whether it is such a part."""
     for kind, source in indexing.sources().items():
         if isinstance(obj, source.model):
-            return kind, int(obj.pk)
+            return kind, int(obj.pk), False
+        for model, record_pk in source.parts:
+            if isinstance(obj, model):
+                return kind, record_pk(obj), True
     raise TypeError(f"{type(obj).__name__} is not indexed")
 
 
@@ -44,10 +45,8 @@ def mark_dirty(obj: Any) -> None:
     After the commit its document is brought up to date in this process; a record that is
     no longer public is deleted from the index right away, whatever the settings say.
     """
-    from kechuang.catalog.models import ExpertWork
-
-    kind, pk = _kind_and_pk(obj)
-    public = isinstance(obj, ExpertWork) or indexing.sources()[kind].is_public(obj)
+    kind, pk, part = _kind_and_pk(obj)
+    public = part or indexing.sources()[kind].is_public(obj)
     mark_dirty_ids(kind, [pk], removed=not public)
 
 
@@ -81,18 +80,8 @@ def index_on_commit() -> bool:
 
 def mark_subtree_dirty(path: str) -> None:
     """After an organisation moved: every organisation and record under ``path``."""
-    from kechuang.catalog.models import Achievement, ExpertProfile, Need
-    from kechuang.orgs.models import Organization
-
-    mark_dirty_ids(
-        "organization",
-        Organization.objects.filter(path__startswith=path).values_list("pk", flat=True),
-    )
-    for kind, model in (("need", Need), ("achievement", Achievement), ("expert", ExpertProfile)):
-        mark_dirty_ids(
-            kind,
-            model.objects.filter(organization__path__startswith=path).values_list("pk", flat=True),
-        )
+    for kind, source in indexing.sources().items():
+        mark_dirty_ids(kind, source.under(path).values_list("pk", flat=True))
 
 
 def _index_now(kind: str, ids: list[int], *, queued_at: Any) -> None:
@@ -168,8 +157,6 @@ def digest_send(*, days: int = 7, dry_run: bool = False, write: Any = None) -> i
 
     from django.core.mail import send_mail
 
-    from kechuang.catalog.models import Achievement, Need
-    from kechuang.catalog.selectors import published
     from kechuang.matching.selectors import RECOMMENDS, recommendations
     from kechuang.orgs.choices import MANAGING_ROLES
     from kechuang.orgs.models import Membership
@@ -177,8 +164,9 @@ def digest_send(*, days: int = 7, dry_run: bool = False, write: Any = None) -> i
     since = timezone.now() - datetime.timedelta(days=max(days, 1))
     lines_by_user: dict[Any, list[str]] = {}
     managers: dict[int, list[Any]] = {}
-    items: list[tuple[str, Any]] = [("need", n) for n in published(Need)]
-    items += [("achievement", a) for a in published(Achievement)]
+    sources = indexing.sources()
+    items: list[tuple[str, Any]] = [("need", n) for n in sources["need"].queryset()]
+    items += [("achievement", a) for a in sources["achievement"].queryset()]
     for kind, item in items:
         org_id = item.organization_id
         if org_id not in managers:

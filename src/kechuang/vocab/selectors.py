@@ -26,3 +26,14 @@ def regions_matching(query: str, *, limit: int = REGION_MATCH_LIMIT) -> QuerySet
             match |= Q(**{f"{path}name_en__icontains": word})
         qs = qs.filter(match)
     return qs.select_related("parent__parent").order_by("level", "code")[:limit]
+
+
+def region_prefix(code: str) -> str:
+    """``330000`` → ``33``, ``330100`` → ``3301``: the prefix every code inside shares."""
+    code = code.strip()
+    if len(code) == 6 and code.isdigit():
+        if code.endswith("0000"):
+            return code[:2]
+        if code.endswith("00"):
+            return code[:4]
+    return code

@@ -1,4 +1,4 @@
-"""Reads of the matching app: search, recommendations and similar items.
+"""Reads of the matching app: search (what matches a query), and re-checking hits.
 
 Every result is re-checked against the database before it is returned: the engine's
 hits are only candidates, and a record that is not public (anymore) is dropped even if
@@ -22,12 +22,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kechuang.common.access_rules import gatekeeper
-from kechuang.common.errors import NotFound, ValidationFailed
+from kechuang.common.errors import ValidationFailed
 from kechuang.matching import calibration, indexing
 from kechuang.matching.calibration import Context, Relevance
 from kechuang.matching.indexing import SearchUnavailable
-from kechuang.matching.models import Dismissal
-from kechuang.matching.types import Document, Hit, Mode, Query
+from kechuang.matching.types import Hit, Mode, Query
 
 MAX_QUERY_CHARS = 500
 # Candidates a search looks at: facets count within them, pages are cut from them.
@@ -315,41 +314,10 @@ def _engine_search(params: SearchParams) -> SearchPage:
 
 
 def database_search(params: SearchParams) -> SearchPage:
-    """The fallback: the catalog's keyword filters, newest first, no reasons."""
-    from django.db.models import Q
-
-    from kechuang.catalog.selectors import ListingFilters, achievement_list, expert_list, need_list
-    from kechuang.orgs.search import public_organizations
-
-    filters = ListingFilters(
-        q=params.q,
-        region=params.region,
-        industry=params.industry,
-        discipline=params.discipline,
-        cooperation_mode=params.cooperation_mode,
-        trl_min=params.trl_min,
-    )
+    """The fallback: each kind's keyword search in the database, newest first, no reasons."""
     lists: dict[str, Any] = {
-        "need": need_list(filters=filters) if not params.trl_min else None,
-        "achievement": achievement_list(filters=filters),
-        "expert": expert_list(q=params.q, region=params.region, discipline=params.discipline)
-        if not (params.industry or params.cooperation_mode or params.trl_min)
-        else None,
-        "organization": None,
+        kind: source.keyword_search(params) for kind, source in indexing.sources().items()
     }
-    if not (params.discipline or params.cooperation_mode or params.trl_min):
-        orgs = public_organizations()
-        for term in params.q.split()[:5]:
-            orgs = orgs.filter(Q(name__icontains=term) | Q(description__icontains=term))
-        if params.region:
-            from kechuang.catalog.selectors import region_prefix
-
-            orgs = orgs.filter(region__code__startswith=region_prefix(params.region))
-        if params.industry:
-            orgs = orgs.filter(
-                Q(industry_id=params.industry) | Q(industry__parent_id=params.industry)
-            )
-        lists["organization"] = orgs.order_by("name", "id")
     sources = indexing.sources()
     facets = {kind: (qs.count() if qs is not None else 0) for kind, qs in lists.items()}
     selected = [
@@ -403,152 +371,3 @@ def search_ids(
         if parsed and parsed[0] == kind:
             ids.append(parsed[1])
     return ids
-
-
-# ---------------------------------------------------------------- recommendations
-
-
-def source_document(kind: str, obj: Any) -> Document:
-    """The document of a record whatever its status (a draft's owner sees matches too)."""
-    return indexing.sources()[kind].document(obj)
-
-
-@gatekeeper("match")
-def access_source(user: Any, source: str) -> Any:
-    """The record behind a source id, if ``user`` may see it (else ``NotFound``)."""
-    from kechuang.catalog.access import (
-        access_achievement_by_id,
-        access_expert_by_id,
-        access_need_by_id,
-    )
-    from kechuang.orgs.access import access_organization_by_id
-
-    parsed = indexing.parse_doc_id(source)
-    if parsed is None:
-        raise NotFound()
-    kind, pk = parsed
-    gatekeepers = {
-        "need": access_need_by_id,
-        "achievement": access_achievement_by_id,
-        "expert": access_expert_by_id,
-        "organization": access_organization_by_id,
-    }
-    return gatekeepers[kind](user, pk)
-
-
-def dismissed_targets(user: Any, source: str) -> set[str]:
-    if user is None or not user.is_authenticated:
-        return set()
-    return set(Dismissal.objects.filter(user=user, source=source).values_list("target", flat=True))
-
-
-def _target_filter(target: str) -> Any:
-    if target == "organization":
-        from kechuang.orgs.choices import OrgKind
-
-        return lambda kind, obj: obj.kind == OrgKind.ENTERPRISE
-    return None
-
-
-def _expert_organizations(experts: Sequence[Any]) -> dict[int, set[int]]:
-    """Expert id → the organisations that are theirs: the one keeping the profile (their
-    unit) and every one their account is a member of (one query)."""
-    from kechuang.orgs.models import Membership
-
-    out = {e.pk: {e.organization_id} - {None} for e in experts}
-    by_user = {e.user_id: e.pk for e in experts if e.user_id}
-    for user_id, org_id in Membership.objects.filter(user_id__in=by_user).values_list(
-        "user_id", "organization_id"
-    ):
-        out[by_user[user_id]].add(org_id)
-    return out
-
-
-def own_organizations(kind: str, objs: Sequence[Any]) -> list[set[int]]:
-    """The organisations each record belongs to: an organisation itself, a need's or an
-    achievement's publisher, an expert's unit and memberships."""
-    if kind == "organization":
-        return [{obj.pk} for obj in objs]
-    if kind == "expert":
-        found = _expert_organizations(objs)
-        return [found[obj.pk] for obj in objs]
-    return [{obj.organization_id} - {None} for obj in objs]
-
-
-def not_own(kind: str, obj: Any, results: Sequence[Result]) -> list[Result]:
-    """``results`` without the records of ``obj``'s own organisations: an expert is never
-    recommended for their own organisation's need, nor an organisation its own items."""
-    mine = own_organizations(kind, [obj])[0]
-    if not mine or not results:
-        return list(results)
-    by_kind: dict[str, list[Result]] = {}
-    for result in results:
-        by_kind.setdefault(result.kind, []).append(result)
-    theirs: dict[str, set[int]] = {}
-    for target, group in by_kind.items():
-        for result, orgs in zip(
-            group, own_organizations(target, [r.obj for r in group]), strict=True
-        ):
-            theirs[result.doc_id] = orgs
-    return [r for r in results if not (theirs[r.doc_id] & mine)]
-
-
-@dataclass
-class Recommendations:
-    results: list[Result]
-    degraded: bool = False
-
-
-@gatekeeper("match")
-def recommendations(
-    user: Any, kind: str, obj: Any, target: str, *, limit: int = 5
-) -> Recommendations:
-    """Public ``target`` records matched to ``obj`` (which the caller has already let
-    ``user`` see), minus what ``user`` dismissed for it."""
-    if target not in RECOMMENDS.get(kind, ()):
-        raise ValidationFailed(fields={"target": [_("不支持的推荐类型。")]})
-    source = indexing.doc_id(kind, obj.pk)
-    excluded = dismissed_targets(user, source) | {source}
-    keep = _target_filter(target)
-    # the own organisation's records and those below the cut-off are dropped after the engine
-    overfetch = limit * 4 + 5
-    try:
-        engine = indexing.get_engine()
-        hits = engine.similar(
-            source_document(kind, obj), kinds=(target,), limit=overfetch, exclude_ids=excluded
-        )
-    except SearchUnavailable:
-        return Recommendations(results=[], degraded=True)
-    except indexing.ENGINE_ERRORS as exc:
-        indexing.engine_failed(exc)
-        return Recommendations(results=[], degraded=True)
-    results = [
-        r
-        for r in resolve_hits(relevant(hits), keep=keep, context="similar")
-        if r.doc_id not in excluded
-    ]
-    results = recommendable(not_own(kind, obj, results))
-    return Recommendations(results=results[:limit])
-
-
-@gatekeeper("match")
-def similar_hits(
-    document: Document,
-    *,
-    kinds: tuple[str, ...] = (),
-    limit: int = 5,
-    exclude_ids: frozenset[str] = frozenset(),
-) -> list[Result]:
-    """Public records most like ``document`` (which need not be indexed: a draft), as
-    relevant as a recommendation must be (``recommendable``)."""
-    try:
-        engine = indexing.get_engine()
-        hits = engine.similar(
-            document, kinds=kinds, limit=limit + 5, exclude_ids=exclude_ids | {document.id}
-        )
-    except SearchUnavailable:
-        return []
-    except indexing.ENGINE_ERRORS as exc:
-        indexing.engine_failed(exc)
-        return []
-    return recommendable(resolve_hits(relevant(hits), context="similar"))[:limit]

@@ -1,0 +1,79 @@
+"""The registry of search sources: what each app puts in the index, registered by the app.
+
+Each app with searchable records declares them in its ``search.py`` (a ``SearchSource``
+per kind) and registers them from its ``AppConfig.ready()``. ``matching`` asks this
+registry — to rebuild, to keep only public hits, to link and title them — and never
+imports the apps above it (docs/architecture.md, "Search without import circles").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from django.utils.functional import Promise
+
+from kechuang.matching.types import Document
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """One kind of indexed record, declared by the app that owns it (``<app>/search.py``)."""
+
+    kind: str
+    label: Promise
+    model: type[Model]
+    queryset: Callable[[], QuerySet[Any]]  # the public rows, prefetched for ``document``
+    document: Callable[[Any], Document]
+    is_public: Callable[[Any], bool]  # the same rule as ``queryset``, on one loaded row
+    url: Callable[[Any], str]  # the record's page
+    title: Callable[[Any], str]
+    # the kind's gatekeeper (its ``access.py``): the record ``user`` may see, else NotFound
+    access: Callable[[Any, int], Any]
+    # the organisations each record belongs to (a record is never recommended to its own)
+    owners: Callable[[Sequence[Any]], list[set[int]]]
+    # the database's keyword search when the engine is unavailable, for ``SearchParams``;
+    # None when the kind cannot answer those filters (it then shows no results)
+    keyword_search: Callable[[Any], QuerySet[Any] | None]
+    # every row (public or not) inside an organisation subtree, by path prefix
+    under: Callable[[str], QuerySet[Any]]
+    order: int = 100  # display order among the kinds (facets, sections)
+    # which public rows may be recommended (organisations: enterprises only); None: all
+    recommend: Callable[[Any], bool] | None = None
+    # models whose rows are parts of a record: (model, the record's pk) — an expert's works
+    parts: tuple[tuple[type[Model], Callable[[Any], int]], ...] = ()
+
+
+_registered: dict[str, SearchSource] = {}
+_sorted: dict[str, SearchSource] | None = None
+
+
+def register(*found: SearchSource) -> None:
+    """Add (or replace, by kind) search sources; called from an ``AppConfig.ready()``."""
+    global _sorted
+    for source in found:
+        _registered[source.kind] = source
+    _sorted = None
+
+
+def sources() -> dict[str, SearchSource]:
+    """Every indexed kind, in display order: needs, achievements, experts, organisations."""
+    global _sorted
+    if _sorted is None:
+        ranked = sorted(_registered.values(), key=lambda s: s.order)
+        _sorted = {source.kind: source for source in ranked}
+    return _sorted
+
+
+def doc_id(kind: str, pk: Any) -> str:
+    return f"{kind}:{pk}"
+
+
+def parse_doc_id(value: str) -> tuple[str, int] | None:
+    """``"need:12"`` → ``("need", 12)``; None for anything else."""
+    kind, _, pk = str(value).partition(":")
+    if kind not in sources() or not pk.isdigit() or len(pk) > 18:
+        return None
+    return kind, int(pk)
