@@ -20,7 +20,7 @@ from kechuang.cli.admin import (
     cmd_expire,
     cmd_migrate,
 )
-from kechuang.cli.data import cmd_export, cmd_import
+from kechuang.cli.data import cmd_backup, cmd_export, cmd_import, cmd_restore
 from kechuang.cli.output import _print_error
 from kechuang.cli.search import (
     cmd_bench_retrieval,
@@ -77,6 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp = add("import", cmd_import, "把导出的 JSON 导入空数据库（全部成功或全部不写入）")
     imp.add_argument("file", help="导出文件，- 为标准输入")
     imp.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+    backup = add(
+        "backup", cmd_backup, "备份数据库、上传文件和密钥到一个 tar.gz 文件（不含搜索索引）"
+    )
+    backup.add_argument("--output", "-o", required=True, help="输出的备份文件（.tar.gz）")
+    restore = add("restore", cmd_restore, "把备份恢复到全新的空部署（先校验全部文件，再写入）")
+    restore.add_argument("file", help="kechuang backup 写出的备份文件")
+    restore.add_argument(
+        "--no-reindex", action="store_true", help="恢复后不重建索引（之后运行 kechuang reindex）"
+    )
 
     add("check", cmd_check, "检查配置、数据库、迁移、数据目录和词表")
     add("expire", cmd_expire, "把发布期已满的需求和成果标为已过期")

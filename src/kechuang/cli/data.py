@@ -62,3 +62,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         _out(f"✓ 已导入：{counts}；写入附件文件 {summary.files_written} 个。")
     return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from kechuang.transfer.backup import backup_create
+
+    if not _require_migrated("备份"):
+        return 1
+    manifest = backup_create(Path(args.output))
+    media = sum(1 for f in manifest["files"] if f["path"].startswith("media/"))
+    _out(
+        f"✓ 已备份到 {args.output}：{manifest['database_vendor']} 数据库，"
+        f"上传文件 {media} 个，共 {len(manifest['files'])} 个文件（搜索索引不备份）。"
+    )
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from kechuang.cli.search import _rebuild_search_index
+    from kechuang.transfer.backup import backup_restore
+
+    result = backup_restore(Path(args.file))
+    _out(
+        f"✓ 已从 {args.file} 恢复（备份于 {result.created_at}）：{result.vendor} 数据库，"
+        f"上传文件 {result.media_files} 个。"
+    )
+    if args.no_reindex:
+        _out("请运行 kechuang reindex 重建搜索索引。")
+        return 0
+    return 0 if _rebuild_search_index() else 1
