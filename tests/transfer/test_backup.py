@@ -24,7 +24,9 @@ SRC = str(Path(kechuang.__file__).resolve().parents[1])
 ATTACHMENT = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(
+    data_dir: Path, *args: str, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
         "KECHUANG_DATA_DIR": str(data_dir),
@@ -34,6 +36,8 @@ def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     }
     for name in ("DATABASE_URL", "MEDIA_ROOT", "DJANGO_ALLOW_ASYNC_UNSAFE", "SECRET_KEY"):
         env.pop(name, None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "kechuang.cli", *args],
         env=env,
@@ -44,8 +48,8 @@ def run(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def export(data_dir: Path) -> dict[str, object]:
-    done = run(data_dir, "export", "--include-credentials")
+def export(data_dir: Path, database_url: str | None = None) -> dict[str, object]:
+    done = run(data_dir, "export", "--include-credentials", database_url=database_url)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     data.pop("exported_at")
@@ -147,3 +151,46 @@ def test_restore_refuses_when_media_exists(source: tuple[Path, Path], tmp_path: 
     assert done.returncode == 1
     assert "上传文件目录" in done.stderr and "不为空" in done.stderr
     assert tables(tmp_path) == []
+
+
+PG = "postgres://postgres@127.0.0.1:5432/"
+
+
+def psql(sql: str) -> bool:
+    try:
+        done = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-Atc", sql],
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return done.returncode == 0
+
+
+def test_postgresql_backup_and_restore(tmp_path: Path) -> None:
+    if not psql("SELECT 1"):
+        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
+    names = ("kc_clipkg_src", "kc_clipkg_dst")
+    for name in names:
+        assert psql(f"DROP DATABASE IF EXISTS {name}")
+        assert psql(f"CREATE DATABASE {name}")
+    try:
+        src, dst = (PG + name for name in names)
+        done = run(tmp_path / "src", "demo", "--no-serve", database_url=src)
+        assert done.returncode == 0, done.stderr
+        archive = tmp_path / "pg.tar.gz"
+        done = run(tmp_path / "src", "backup", "-o", str(archive), database_url=src)
+        assert done.returncode == 0, done.stderr
+        with tarfile.open(archive) as tar:
+            assert sorted(tar.getnames()) == ["database.pgdump", "manifest.json", "secret_key"]
+        done = run(tmp_path / "dst", "restore", str(archive), database_url=dst)
+        assert done.returncode == 0, done.stderr
+        assert export(tmp_path / "dst", dst) == export(tmp_path / "src", src)
+        again = run(tmp_path / "dst", "restore", str(archive), database_url=dst)
+        assert again.returncode == 1
+        assert "拒绝恢复" in again.stderr
+    finally:
+        for name in names:
+            psql(f"DROP DATABASE IF EXISTS {name}")
