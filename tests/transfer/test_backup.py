@@ -194,3 +194,25 @@ def test_postgresql_backup_and_restore(tmp_path: Path) -> None:
     finally:
         for name in names:
             psql(f"DROP DATABASE IF EXISTS {name}")
+
+
+def test_restore_refuses_an_archive_from_a_newer_version(
+    source: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _data_dir, archive = source
+    newer = tmp_path / "newer.tar.gz"
+    with tarfile.open(archive) as tar, tarfile.open(newer, "w:gz") as out:
+        for member in tar.getmembers():
+            data = tar.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json":
+                manifest = json.loads(data)
+                manifest["migrations"]["catalog"].append("9999_from_the_future")
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
+    target = tmp_path / "target"
+    done = run(target, "restore", str(newer))
+    assert done.returncode == 1
+    assert "本版本不认识迁移 catalog.9999_from_the_future" in done.stderr
+    assert tables(target) == []
+    assert not (target / "media").exists()

@@ -204,6 +204,19 @@ def _verify(archive: tarfile.TarFile, manifest: dict[str, Any]) -> None:
         raise BackupError(f"备份文件不完整：缺少 {missing[0]}。未写入任何数据。")
 
 
+def _unknown_migrations(manifest: dict[str, Any]) -> list[str]:
+    """Migrations the archive's database has that this version does not know (it is newer)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
+    return [
+        f"{app}.{name}"
+        for app, names in sorted(manifest.get("migrations", {}).items())
+        for name in names
+        if (app, name) not in known
+    ]
+
+
 def _deployment_is_empty() -> str | None:
     """Why this deployment is not empty, or None."""
     from django.conf import settings
@@ -247,6 +260,11 @@ def backup_restore(path: Path) -> RestoreResult:
                 f"备份来自 {vendor} 数据库，当前配置的是 {connection.vendor}，无法直接恢复；"
                 "请改用 kechuang export / import。"
             )
+        if unknown := _unknown_migrations(manifest):
+            raise BackupError(
+                f"备份来自更新的版本（{manifest.get('kechuang_version')}）：本版本不认识迁移 "
+                f"{unknown[0]} 等 {len(unknown)} 个。请先升级 kechuang 再恢复。未写入任何数据。"
+            )
         if reason := _deployment_is_empty():
             raise BackupError(f"拒绝恢复：只能恢复到全新的空部署，但{reason}。未写入任何数据。")
         names = [f["path"] for f in manifest["files"]]
@@ -268,6 +286,7 @@ def backup_restore(path: Path) -> RestoreResult:
                         _pg_tool("pg_restore"),
                         "--no-owner",
                         "--exit-on-error",
+                        "--single-transaction",
                         "--dbname",
                         str(db["NAME"]),
                         str(dump),
