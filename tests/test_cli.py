@@ -17,6 +17,7 @@ from kechuang import cli
 from kechuang.accounts.models import User
 from kechuang.catalog.models import Need
 from kechuang.catalog.services import listing_transition
+from kechuang.cli import admin, output, serve
 
 
 def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -128,7 +129,7 @@ def test_createadmin_prompts_twice_without_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
     answers = iter(["Admin-pass-2026", "Admin-pass-2027"])
-    monkeypatch.setattr(cli.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(admin.getpass, "getpass", lambda prompt="": next(answers))
     assert cli.main(["createadmin", "--login", "ops@example.com", "--name", "运维"]) == 1
     assert "两次输入的密码不一致" in capsys.readouterr().err
     assert User.objects.count() == 0
@@ -171,14 +172,14 @@ def test_no_command_prints_help(capsys: Any) -> None:
 
 def test_default_workers(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    assert cli.default_workers() == 3
+    assert serve.default_workers() == 3
     monkeypatch.delenv("WEB_CONCURRENCY")
-    monkeypatch.setattr(cli.os, "cpu_count", lambda: 2)
-    assert cli.default_workers() == 5
+    monkeypatch.setattr(serve.os, "cpu_count", lambda: 2)
+    assert serve.default_workers() == 5
 
 
 def test_table_pads_wide_characters() -> None:
-    assert cli._table(["角色", "登录名"], [("平台管理员", "a@b.c")]) == [
+    assert output._table(["角色", "登录名"], [("平台管理员", "a@b.c")]) == [
         "角色        登录名",
         "----------  ------",
         "平台管理员  a@b.c",

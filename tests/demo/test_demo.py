@@ -17,6 +17,7 @@ from kechuang.accounts.models import User
 from kechuang.audit.models import AuditEntry
 from kechuang.catalog.models import Achievement, ExpertProfile, ExpertWork, Need
 from kechuang.catalog.selectors import review_queue
+from kechuang.cli import serve
 from kechuang.demo.loader import DEMO_PASSWORD
 from kechuang.orgs.models import Organization
 
@@ -39,7 +40,7 @@ def counts() -> dict[str, int]:
 def no_static(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """collectstatic is covered by the subprocess test; here it would only cost time."""
     calls: list[int] = []
-    monkeypatch.setattr(cli, "_collectstatic", lambda: calls.append(1))
+    monkeypatch.setattr(serve, "_collectstatic", lambda: calls.append(1))
     return calls
 
 

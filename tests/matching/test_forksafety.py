@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from kechuang import cli
+from kechuang.cli import serve
 from kechuang.matching import forksafety
 
 
@@ -57,7 +57,7 @@ def test_serve_refuses_to_start_workers_after_inference(
     clean_state: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     forksafety.note_inference()
-    assert cli._serve(bind="127.0.0.1:1", workers=1) == 1
+    assert serve._serve(bind="127.0.0.1:1", workers=1) == 1
     assert "拒绝启动" in capsys.readouterr().err
 
 
