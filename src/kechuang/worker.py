@@ -97,11 +97,15 @@ class Worker:
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         log.info("worker started (pid %s)", os.getpid())
+        from django.db import close_old_connections
+
         while not self.stopping:
             self.beat()
             drained = self.drain()
             self.run_due_jobs()
             self.beat()
+            # as between two requests: drop connections that are too old or broken
+            close_old_connections()
             if once:
                 break
             if not drained:  # an empty queue: wait; a busy one: go on at once
@@ -123,8 +127,6 @@ class Worker:
 
     def drain(self) -> int:
         """Index one batch of queued changes (if no other process is at it)."""
-        from django.db import connections
-
         from kechuang.matching import indexing
 
         if not indexing.search_enabled():
@@ -133,10 +135,7 @@ class Worker:
         with _try_lock(root.parent / f"{root.name}.drain.lock") as mine:
             if not mine:
                 return 0
-            try:
-                return indexing.index_pending(limit=self.batch)
-            finally:
-                connections.close_all()
+            return indexing.index_pending(limit=self.batch)
 
     # --- periodic jobs -------------------------------------------------------------
 
@@ -144,8 +143,6 @@ class Worker:
         """Run the jobs whose interval has passed; the names of those that ran."""
         if not self.jobs:
             return []
-        from django.db import connections
-
         ran: list[str] = []
         with _try_lock(self.data_dir / "worker-jobs.lock") as mine:
             if not mine:
@@ -170,5 +167,4 @@ class Worker:
             tmp = state_path.with_suffix(".tmp")
             tmp.write_text(json.dumps(state))
             os.replace(tmp, state_path)
-            connections.close_all()
         return ran

@@ -60,7 +60,9 @@ def test_the_worker_indexes_what_requests_only_queued(
     assert f"need:{need.pk}" not in search_on.ids()
     assert IndexQueue.objects.filter(kind="need", object_id=need.pk).exists()
 
-    Worker(jobs=[]).run(once=True)
+    worker = Worker(jobs=[])
+    assert worker.drain() == 1
+    worker.beat()
 
     assert f"need:{need.pk}" in search_on.ids()
     assert not IndexQueue.objects.exists()
