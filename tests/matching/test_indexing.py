@@ -357,12 +357,20 @@ def test_rebuild_refuses_to_run_twice_at_once(world: World, search_on: Search) -
 
 
 def test_changes_during_a_rebuild_stay_queued(world: World, search_on: Search) -> None:
+    import fcntl
+    import os
+
     need = make_need(world)
+    # a running rebuild, as rebuild_index holds it: the lock, then the marker
+    lock = os.open(indexing.rebuild_lock_path(), os.O_CREAT | os.O_RDWR)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     indexing._marker().write_text("now")
     try:
         indexing.index_pending()
     finally:
         indexing._marker().unlink()
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
 
     assert IndexQueue.objects.filter(kind="need", object_id=need.pk).exists()
     assert f"need:{need.pk}" in search_on.ids()
@@ -376,3 +384,40 @@ def test_commit_inside_atomic_block_defers_indexing(
         assert f"need:{need.pk}" not in search_on.ids()
 
     assert f"need:{need.pk}" in search_on.ids()
+
+
+def test_a_killed_rebuild_leaves_no_stale_marker(settings: Any, tmp_path: Path) -> None:
+    """A rebuild killed midway (kill -9) leaves its marker behind, but not its lock: the
+    marker then counts for nothing, so the queue drains and rebuilds start again."""
+    import signal
+    import subprocess
+    import sys
+
+    settings.KECHUANG_SEARCH_BACKEND = "local"
+    settings.KECHUANG_INDEX_DIR = tmp_path / "index"
+    marker, lock = indexing._marker(), indexing.rebuild_lock_path()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            f"fd = os.open({str(lock)!r}, os.O_CREAT | os.O_RDWR)\n"
+            "fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            f"open({str(marker)!r}, 'w').write('2026-12-01T00:00:00')\n"
+            "print('held', flush=True)\n"
+            "time.sleep(60)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert indexing.rebuilding()  # a live rebuild: its lock is held
+        assert marker.exists()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+
+    assert marker.exists()  # what the killed rebuild left behind …
+    assert not indexing.rebuilding()  # … is recognised as stale
+    assert not marker.exists()

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import threading
@@ -231,12 +232,35 @@ rebuild_runner: Callable[[], None] = _run_in_thread
 
 
 def trigger_rebuild() -> None:
-    if search_enabled() and not _marker().exists():
+    if search_enabled() and not rebuilding():
         rebuild_runner()
 
 
+def rebuild_lock_path() -> Path:
+    root = index_root()
+    return root.parent / f"{root.name}.rebuild.lock"
+
+
 def rebuilding() -> bool:
-    return _marker().exists()
+    """Whether a rebuild is running: its marker exists *and* a live process holds the
+    rebuild lock. A rebuild killed midway leaves its marker behind, but its lock dies with
+    its process: such a marker is stale, and is removed here (else the queue would stay
+    undrained and no automatic rebuild would start until someone noticed)."""
+    marker = _marker()
+    if not marker.exists():
+        return False
+    fd = os.open(rebuild_lock_path(), os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True  # held: the rebuild is alive
+        fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+    marker.unlink(missing_ok=True)
+    log.warning("removed a stale search-index rebuild marker: its rebuild no longer runs")
+    return False
 
 
 # ---------------------------------------------------------------- incremental indexing

@@ -54,7 +54,7 @@ def rebuild_index(
     root = indexing.index_root()
     builds = indexing._builds_dir()
     builds.mkdir(parents=True, exist_ok=True)
-    lock_fd = os.open(root.parent / f"{root.name}.rebuild.lock", os.O_CREAT | os.O_RDWR, 0o644)
+    lock_fd = os.open(indexing.rebuild_lock_path(), os.O_CREAT | os.O_RDWR, 0o644)
     try:
         try:
             fcntl.flock(lock_fd, fcntl.LOCK_EX | (fcntl.LOCK_NB if if_idle else 0))
