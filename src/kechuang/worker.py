@@ -19,20 +19,19 @@ SIGTERM or SIGINT stops it after the current batch.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import fcntl
 import json
 import logging
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kechuang.common import heartbeat
+from kechuang.common.filelocks import try_lock
 
 log = logging.getLogger("kechuang.worker")
 
@@ -54,25 +53,6 @@ def default_jobs() -> list[Job]:
         Job("challenges-tick", datetime.timedelta(minutes=5), challenges_tick),
         Job("expire", datetime.timedelta(hours=1), listings_expire_due),
     ]
-
-
-@contextlib.contextmanager
-def _try_lock(path: Path) -> Iterator[bool]:
-    """A non-blocking exclusive file lock: yields whether this process holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
 
 
 class Worker:
@@ -132,7 +112,7 @@ class Worker:
         if not indexing.search_enabled():
             return 0
         root = indexing.index_root()
-        with _try_lock(root.parent / f"{root.name}.drain.lock") as mine:
+        with try_lock(root.parent / f"{root.name}.drain.lock") as mine:
             if not mine:
                 return 0
             return indexing.index_pending(limit=self.batch)
@@ -144,7 +124,7 @@ class Worker:
         if not self.jobs:
             return []
         ran: list[str] = []
-        with _try_lock(self.data_dir / "worker-jobs.lock") as mine:
+        with try_lock(self.data_dir / "worker-jobs.lock") as mine:
             if not mine:
                 return ran
             state_path = self.data_dir / "worker-jobs.json"

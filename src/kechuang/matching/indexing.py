@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import threading
@@ -29,6 +28,7 @@ from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
+from kechuang.common.filelocks import lock_held
 from kechuang.matching.backends.base import MatchingError
 from kechuang.matching.registry import SearchSource as SearchSource  # re-exported
 from kechuang.matching.registry import doc_id as doc_id
@@ -249,15 +249,8 @@ def rebuilding() -> bool:
     marker = _marker()
     if not marker.exists():
         return False
-    fd = os.open(rebuild_lock_path(), os.O_CREAT | os.O_RDWR, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True  # held: the rebuild is alive
-        fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    if lock_held(rebuild_lock_path()):
+        return True  # the rebuild is alive
     marker.unlink(missing_ok=True)
     log.warning("removed a stale search-index rebuild marker: its rebuild no longer runs")
     return False

@@ -33,6 +33,7 @@ from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
+from kechuang.common.filelocks import lock_held
 from kechuang.matching.backends.base import (
     EmbedderMismatch,
     Filters,
@@ -160,15 +161,7 @@ class LocalBackend:
         self._version = version
 
     def _writer_active(self) -> bool:
-        fd = os.open(self.path / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return False
-        except BlockingIOError:
-            return True
-        finally:
-            os.close(fd)
+        return lock_held(self.path / "write.lock")
 
     def _verify_and_load(self) -> None:
         meta, delta = self.catalogue.snapshot()
