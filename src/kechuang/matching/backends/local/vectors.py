@@ -75,6 +75,7 @@ class VectorStore:
         self.delta: dict[int, Vector | None] = {}
         self._stat: Stat | None = None
         self._matrix: tuple[list[int], Vector] | None = None  # the delta's vectors, stacked
+        self._masked: int | None = None  # how many base keys the delta overrides
         self._changed: set[int] = set()  # delta keys changed by the open write session
         self._folded = False  # the open session folded the delta into ``base``
 
@@ -116,13 +117,13 @@ class VectorStore:
             int(key): None if blob is None else np.frombuffer(blob, dtype=np.float32)
             for key, blob in delta
         }
-        self._matrix = None
+        self._matrix = self._masked = None
 
     def reset(self) -> None:
         """Forget what is loaded (the next ``load`` maps the file afresh)."""
         self.base, self.mutable, self._stat = None, False, None
         self.delta = {}
-        self._matrix = None
+        self._matrix = self._masked = None
         self._changed = set()
         self._folded = False
 
@@ -131,9 +132,16 @@ class VectorStore:
         delta's."""
         if not self.delta:
             return len(self.base) if self.base is not None else 0
-        overridden = sum(1 for key in self.delta if self._in_base(key))
+        overridden = self._overridden()
         added = sum(1 for vector in self.delta.values() if vector is not None)
         return (len(self.base) if self.base is not None else 0) - overridden + added
+
+    def _overridden(self) -> int:
+        """How many keys of the base the delta removes or replaces (counted once per
+        change of the delta, not per search)."""
+        if self._masked is None:
+            self._masked = sum(1 for key in self.delta if self._in_base(key))
+        return self._masked
 
     def _in_base(self, key: int) -> bool:
         return self.base is not None and bool(self.base.contains(key))
@@ -157,7 +165,7 @@ class VectorStore:
             else:
                 self.delta.pop(key, None)
             self._changed.add(key)
-        self._matrix = None
+        self._matrix = self._masked = None
         self._fold_if_large()
 
     def add(self, keys: Sequence[int], vectors: Sequence[Vector]) -> None:
@@ -174,7 +182,7 @@ class VectorStore:
         for key, vector in zip(keys, vectors, strict=True):
             self.delta[key] = np.asarray(vector, dtype=np.float32)
             self._changed.add(key)
-        self._matrix = None
+        self._matrix = self._masked = None
         self._fold_if_large()
 
     def _fold_if_large(self) -> None:
@@ -206,7 +214,7 @@ class VectorStore:
                 np.asarray(np.stack([vector for _, vector in added]), dtype=np.float32),
                 threads=0,
             )
-        self.delta, self._matrix, self._folded = {}, None, True
+        self.delta, self._matrix, self._masked, self._folded = {}, None, None, True
 
     def save(self) -> Saved:
         """What the commit records: a new base file (after a fold) or the delta rows."""
@@ -257,7 +265,7 @@ class VectorStore:
         found: list[tuple[float, int]] = []
         base = self.base
         if base is not None and len(base):
-            masked = sum(1 for key in self.delta if base.contains(key))
+            masked = self._overridden()
             k = min(len(base), want + min(masked, want))
             while True:
                 matches = base.search(query, k, exact=exact, threads=1)
