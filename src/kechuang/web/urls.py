@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import views, views_dictionary, views_search, views_vocab
+from kechuang.web import views, views_dictionary, views_search
 
 app_name = "web"
 
@@ -17,7 +17,7 @@ urlpatterns = [
         views_dictionary.dictionary_remove,
         name="dictionary_remove",
     ),
-    path("regions/search/", views_vocab.region_search, name="region_search"),
+    path("", include("kechuang.vocab.urls")),
     path("search/", views_search.search_page, name="search"),
     path(
         "match/<slug:kind>/<int:pk>/<slug:target>/",
