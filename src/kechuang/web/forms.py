@@ -1,4 +1,5 @@
-"""Forms of the web pages (organisations, members, filters) and shared vocabulary fields."""
+"""Forms of the web pages (organisations, members, filters) and shared vocabulary fields:
+the choices of regions, industries, disciplines and cooperation modes every form shows."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.selectors import associations
-from kechuang.vocab.models import Industry, Region, localized
+from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region, localized
 
 Choices = list[tuple[Any, Any]]
 INDENT = "\u3000"  # an ideographic space, as wide as one Chinese character
@@ -63,6 +64,40 @@ def industry_choices() -> Choices:
     for section, name in sorted(sections.items()):
         choices.append((f"{section} {name}", [(section, f"{section} {name}"), *groups[section]]))
     return choices
+
+
+class ChoicesForm(forms.Form):
+    def set_choices(self, name: str, choices: Choices) -> None:
+        """Fill a select's choices when the form is built (they come from the database)."""
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class CodeField(forms.ChoiceField):
+    """A select whose value the service checks (so a forged code gets the service's error)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def discipline_choices() -> Choices:
+    rows = Discipline.objects.values_list("code", "name", "name_en")
+    return [(code, f"{code} {localized(name, en)}") for code, name, en in rows]
+
+
+def cooperation_mode_choices() -> Choices:
+    rows = CooperationMode.objects.values_list("code", "name", "name_en")
+    return [(code, localized(name, en)) for code, name, en in rows]
+
+
+def region_filter_choices(*, include: str | None = None) -> Choices:
+    """Every province and city, and ``include`` (the district filtered by now, say)."""
+    wellformed = include if include and len(include) == 6 and include.isdigit() else None
+    choices = region_choices(include=wellformed)
+    return [("", _("全部地区")), *choices[1:]]
+
+
+def _with_blank(choices: Choices, label: Any) -> Choices:
+    return [("", label), *[c for c in choices if c[0] != ""]]
 
 
 def association_choices() -> Choices:

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import views, views_dictionary, views_search
+from kechuang.web import views, views_dictionary
 
 app_name = "web"
 
@@ -18,19 +18,6 @@ urlpatterns = [
         name="dictionary_remove",
     ),
     path("", include("kechuang.vocab.urls")),
-    path("search/", views_search.search_page, name="search"),
-    path(
-        "match/<slug:kind>/<int:pk>/<slug:target>/",
-        views_search.recommendations_panel,
-        name="recommendations",
-    ),
-    path("match/dismiss/", views_search.dismiss, name="dismiss"),
-    path("match/workspace/", views_search.workspace_matches, name="workspace_matches"),
-    path("match/duplicates/<slug:kind>/", views_search.duplicates_check, name="duplicates_check"),
-    path(
-        "match/duplicates/<slug:kind>/<int:pk>/",
-        views_search.duplicates_panel,
-        name="duplicates_panel",
-    ),
+    path("", include("kechuang.matching.urls")),
     path("", include("kechuang.catalog.urls")),
 ]

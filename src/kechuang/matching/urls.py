@@ -1,0 +1,13 @@
+"""Search pages, included by ``web/urls.py`` under the ``web`` namespace (no app_name here),
+so the URL names stay ``web:search``, ``web:dismiss`` …"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from kechuang.matching.views import search
+
+urlpatterns: list[URLPattern] = [
+    path("search/", search.search_page, name="search"),
+    path("match/dismiss/", search.dismiss, name="dismiss"),
+]
