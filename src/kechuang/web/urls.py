@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import views, views_dictionary
+from kechuang.web import views
 
 app_name = "web"
 
@@ -11,12 +11,6 @@ urlpatterns = [
     path("orgs/", views.organization_list_view, name="organization_list"),
     path("orgs/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("", include("kechuang.orgs.urls")),
-    path("manage/dictionary/", views_dictionary.dictionary, name="dictionary"),
-    path(
-        "manage/dictionary/<int:pk>/remove/",
-        views_dictionary.dictionary_remove,
-        name="dictionary_remove",
-    ),
     path("", include("kechuang.vocab.urls")),
     path("", include("kechuang.matching.urls")),
     path("", include("kechuang.catalog.urls")),

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 
 from kechuang.common.access_rules import signed_in
 from kechuang.common.errors import KechuangError, NotFound
+from kechuang.matching.access import is_platform_admin
 from kechuang.matching.dictionary import shipped_dictionary
 from kechuang.matching.indexing import rebuilding
 from kechuang.matching.models import Term
 from kechuang.matching.services_dictionary import term_add, term_remove
-from kechuang.orgs.access import viewer_for
 from kechuang.web.errors import apply_error_to_form
 
 
@@ -32,7 +32,7 @@ class TermForm(forms.Form):
 
 
 def _require_platform_admin(request: HttpRequest) -> None:
-    if not viewer_for(request.user).is_platform_admin:
+    if not is_platform_admin(request.user):
         raise Http404()
 
 
@@ -57,7 +57,7 @@ def dictionary(request: HttpRequest) -> HttpResponse:
     shipped = shipped_dictionary()
     return render(
         request,
-        "web/manage/dictionary.html",
+        "matching/dictionary.html",
         {
             "form": form,
             "terms": Term.objects.select_related("created_by"),
