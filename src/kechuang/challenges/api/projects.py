@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
 from kechuang.challenges.access import access_application_by_id, access_project_by_id
-from kechuang.challenges.api_schemas import ChallengeActionIn, ChallengeReasonIn
+from kechuang.challenges.api.schemas import ChallengeActionIn, ChallengeReasonIn
 from kechuang.challenges.choices import AcceptanceVerdict
 from kechuang.challenges.models import ChangeRequest, Milestone, ProgressReport, Project
 from kechuang.challenges.selectors import project_list

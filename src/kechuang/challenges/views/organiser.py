@@ -33,7 +33,7 @@ from kechuang.challenges.forms import (
     with_blank_rows,
 )
 from kechuang.challenges.selectors import application_duplicates, call_applications, call_list
-from kechuang.challenges.selectors_pages import applications_for_problems
+from kechuang.challenges.selectors.pages import applications_for_problems
 from kechuang.challenges.services.awards import award_make
 from kechuang.challenges.services.calls import (
     call_create,
@@ -41,7 +41,7 @@ from kechuang.challenges.services.calls import (
     call_transition,
     call_update,
 )
-from kechuang.challenges.views_apply import render_application
+from kechuang.challenges.views.apply import render_application
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
 from kechuang.web.errors import apply_error_to_form, page_errors

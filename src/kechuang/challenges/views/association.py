@@ -27,7 +27,7 @@ from kechuang.challenges.selectors import (
     project_list,
     recommendation_queue,
 )
-from kechuang.challenges.selectors_pages import quota_left, subtree_stats
+from kechuang.challenges.selectors.pages import quota_left, subtree_stats
 from kechuang.challenges.services.recommendations import pending_level, recommendation_decide
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, PermissionDenied

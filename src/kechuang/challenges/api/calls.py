@@ -16,7 +16,7 @@ from kechuang.challenges.access import (
     access_problem_by_id,
     access_round_by_id,
 )
-from kechuang.challenges.api_schemas import (
+from kechuang.challenges.api.schemas import (
     CallDetailOut,
     CallOut,
     CallPage,

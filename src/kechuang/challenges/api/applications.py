@@ -15,7 +15,7 @@ from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, PageIn, paginate, problems
 from kechuang.catalog.uploads import check_upload
 from kechuang.challenges.access import access_application_by_id, access_call_by_id
-from kechuang.challenges.api_schemas import (
+from kechuang.challenges.api.schemas import (
     ApplicationOut,
     ApplicationPage,
     ChallengeReasonIn,

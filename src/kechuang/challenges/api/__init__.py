@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ninja import Router
 
-from kechuang.challenges.api_applications import router as applications_router
-from kechuang.challenges.api_calls import router as calls_router
-from kechuang.challenges.api_filings import router as filings_router
-from kechuang.challenges.api_projects import router as projects_router
+from kechuang.challenges.api.applications import router as applications_router
+from kechuang.challenges.api.calls import router as calls_router
+from kechuang.challenges.api.filings import router as filings_router
+from kechuang.challenges.api.projects import router as projects_router
 
 router = Router(tags=["challenges"])
 router.add_router("", calls_router)

@@ -42,7 +42,7 @@ from kechuang.challenges.forms import (
 )
 from kechuang.challenges.models import Application, Call
 from kechuang.challenges.selectors import applications_mine
-from kechuang.challenges.selectors_pages import shared_comments
+from kechuang.challenges.selectors.pages import shared_comments
 from kechuang.challenges.services.applications import (
     application_attachment_add,
     application_create,

@@ -2,7 +2,7 @@
 (winners and published acceptance outcomes) and an association's filing statistics.
 
 The call page also carries the organiser's buttons (publish, close, start review …)
-when the viewer runs the call; those POST to ``views_organiser``.
+when the viewer runs the call; those POST to ``views/organiser.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from kechuang.challenges.choices import CALL_TRANSITIONS, CallStatus
 from kechuang.challenges.forms import CallFilterForm
 from kechuang.challenges.models import Call
 from kechuang.challenges.selectors import problem_details_visible, published_acceptances
-from kechuang.challenges.selectors_pages import (
+from kechuang.challenges.selectors.pages import (
     CallFilters,
     call_awards,
     call_search,

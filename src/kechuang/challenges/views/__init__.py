@@ -1,0 +1,3 @@
+"""The challenge pages, one module per role: ``calls`` (the public pages of a call),
+``organiser``, ``apply`` (applicants), ``collection`` (problem collection rounds),
+``projects`` (挂帅 → 验收) and ``association`` (association staff)."""
