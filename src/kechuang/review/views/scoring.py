@@ -27,7 +27,7 @@ from kechuang.review.choices import AssignmentStatus, InvitationStatus
 from kechuang.review.forms import ReasonForm, RespondForm, ScoreForm
 from kechuang.review.models import ReviewAssignment
 from kechuang.review.selectors import item_assignments, item_scores, panel_ranking
-from kechuang.review.selectors_pages import (
+from kechuang.review.selectors.pages import (
     current_round,
     last_round,
     my_invitations,
@@ -36,7 +36,7 @@ from kechuang.review.selectors_pages import (
 )
 from kechuang.review.services import conflict_declare, score_submit
 from kechuang.review.services.conflicts import OPEN_STATUSES
-from kechuang.review.views_base import flash_error, process_context, show_error
+from kechuang.review.views.base import flash_error, process_context, show_error
 from kechuang.web.errors import page_errors
 
 CARD_ROWS = 5

@@ -34,9 +34,9 @@ from kechuang.review.selectors import (
     process_selected_ids,
     ranking_for,
 )
-from kechuang.review.selectors_pages import last_round
+from kechuang.review.selectors.pages import last_round
 from kechuang.review.services import decision_record, objection_file, objection_handle
-from kechuang.review.views_base import (
+from kechuang.review.views.base import (
     flash_error,
     process_context,
     require_member_or_runner,

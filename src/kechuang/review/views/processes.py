@@ -46,7 +46,7 @@ from kechuang.review.forms import (
 )
 from kechuang.review.models import Panel
 from kechuang.review.selectors import item_list, panel_list, process_list
-from kechuang.review.selectors_pages import current_round, invitation_counts, my_tasks
+from kechuang.review.selectors.pages import current_round, invitation_counts, my_tasks
 from kechuang.review.services import (
     PartyIn,
     item_create,
@@ -56,7 +56,7 @@ from kechuang.review.services import (
     process_transition,
     round_deadline_set,
 )
-from kechuang.review.views_base import flash_error, process_context, show_error
+from kechuang.review.views.base import flash_error, process_context, show_error
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import redirect_for
 

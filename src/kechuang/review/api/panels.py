@@ -1,5 +1,5 @@
 """/api/v1/reviews, the panel side: panels, invitations, assignment, scores, ranking and
-conflicts (mounted into ``review.api.router``)."""
+conflicts (mounted into ``review.api.router``, ``api/__init__.py``)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from kechuang.review.access import (
     roles_for,
     sees_ranking,
 )
-from kechuang.review.api_schemas import (
+from kechuang.review.api.schemas import (
     AffiliationIn,
     AffiliationOut,
     CoauthorIn,

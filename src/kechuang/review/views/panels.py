@@ -34,7 +34,7 @@ from kechuang.review.forms import (
 )
 from kechuang.review.models import Score
 from kechuang.review.selectors import item_scores, member_list, panel_list, panel_ranking
-from kechuang.review.selectors_pages import (
+from kechuang.review.selectors.pages import (
     candidate_pool,
     candidates_of,
     current_round,
@@ -46,7 +46,7 @@ from kechuang.review.services import (
     member_withdraw,
     score_revise,
 )
-from kechuang.review.views_base import flash_error, process_context, show_error
+from kechuang.review.views.base import flash_error, process_context, show_error
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import is_htmx, redirect_for
 

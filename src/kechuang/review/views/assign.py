@@ -25,7 +25,7 @@ from kechuang.review.choices import SEATED, SETUP_STATUSES, ProcessStatus
 from kechuang.review.forms import ConflictAddForm, ManualAssignForm, ReasonForm
 from kechuang.review.models import PanelMember, ReviewItem, ReviewProcess
 from kechuang.review.selectors import conflict_list, item_assignments, panel_list
-from kechuang.review.selectors_pages import assignment_matrix
+from kechuang.review.selectors.pages import assignment_matrix
 from kechuang.review.services import (
     assignment_set_manual,
     assignment_solve,
@@ -34,7 +34,7 @@ from kechuang.review.services import (
     conflicts_detect,
 )
 from kechuang.review.services.conflicts import OPEN_STATUSES
-from kechuang.review.views_base import flash_error, process_context, show_error
+from kechuang.review.views.base import flash_error, process_context, show_error
 from kechuang.web.errors import page_errors
 from kechuang.web.htmx import is_htmx
 

@@ -1,5 +1,5 @@
-"""/api/v1/reviews: processes, items, panels, invitations, assignment, scores, ranking,
-conflicts, decision and objections. Thin: parse → gatekeeper → service/selector."""
+"""/api/v1/reviews: processes, items, scores, decision and objections (panels, invitations,
+assignment and conflicts are ``panels.py``). Thin: parse → gatekeeper → service/selector."""
 
 from __future__ import annotations
 
@@ -25,8 +25,7 @@ from kechuang.review.access import (
     item_view,
     roles_for,
 )
-from kechuang.review.api_panels import router as panels_router
-from kechuang.review.api_schemas import (
+from kechuang.review.api.schemas import (
     AssignmentOut,
     DecisionIn,
     DecisionOut,
@@ -62,8 +61,7 @@ from kechuang.review.services import (
     round_deadline_set,
 )
 
-router = Router(tags=["reviews"])
-router.add_router("", panels_router)
+router = Router()  # tagged "reviews" by the router it is mounted in (api/__init__.py)
 
 
 def _process_out(user: Any, process: ReviewProcess) -> ReviewProcess:
