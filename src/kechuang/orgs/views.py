@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.audit.models import AuditEntry
-from kechuang.audit.selectors import audit_entries_for
 from kechuang.catalog.selectors import listing_counts_by_organization
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
@@ -28,6 +27,7 @@ from kechuang.orgs.access import access_organization_by_id, viewer_for
 from kechuang.orgs.consent import INVITE_SENT
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import (
+    audit_entries_for,
     managed_organizations,
     members_of,
     organization_ancestors,
