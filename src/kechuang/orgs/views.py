@@ -25,6 +25,12 @@ from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
 from kechuang.orgs.access import access_organization_by_id, viewer_for
 from kechuang.orgs.consent import INVITE_SENT
+from kechuang.orgs.forms import (
+    MemberAddForm,
+    MemberRoleForm,
+    OrganizationCreateForm,
+    OrganizationEditForm,
+)
 from kechuang.orgs.models import Organization
 from kechuang.orgs.selectors import (
     audit_entries_for,
@@ -41,12 +47,6 @@ from kechuang.orgs.services import (
     organization_update,
 )
 from kechuang.web.errors import apply_error_to_form
-from kechuang.web.forms import (
-    MemberAddForm,
-    MemberRoleForm,
-    OrganizationCreateForm,
-    OrganizationEditForm,
-)
 from kechuang.web.htmx import render_page_or_fragment
 
 AUDIT_PAGE_SIZE = 25
