@@ -8,8 +8,8 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from kechuang.accounts.api import me_router, tokens_router
+from kechuang.accounts.auth import TokenAuth
 from kechuang.api import errors
-from kechuang.api.auth import TokenAuth
 from kechuang.catalog.api.achievements import router as achievements_router
 from kechuang.catalog.api.experts import router as experts_router
 from kechuang.catalog.api.needs import router as needs_router

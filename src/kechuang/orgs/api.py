@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import (
     PUBLIC,
     CodeName,

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import InputSchema, PageIn, paginate, problems
 from kechuang.catalog.uploads import check_upload
 from kechuang.challenges.access import access_application_by_id, access_call_by_id

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, InputSchema, OrgRef, Page, PageIn, paginate, problems
 from kechuang.challenges.access import (
     access_call_by_id,

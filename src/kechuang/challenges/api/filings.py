@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import OrgRef, Page, PageIn, paginate, problems
 from kechuang.challenges.selectors import filing_list, filing_summary, national_duplicates
 from kechuang.common.access_rules import access_rule

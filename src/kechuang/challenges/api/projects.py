@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
 from kechuang.challenges.access import access_application_by_id, access_project_by_id
 from kechuang.challenges.api.schemas import ChallengeActionIn, ChallengeReasonIn

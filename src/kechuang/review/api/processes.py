@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, PageIn, paginate, problems
 from kechuang.catalog.access import access_expert_by_id
 from kechuang.common.access_rules import access_rule

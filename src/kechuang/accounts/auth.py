@@ -1,4 +1,5 @@
-"""Token authentication (``Authorization: Bearer kc_…``), with the session as fallback."""
+"""Token authentication (``Authorization: Bearer kc_…``), with the session as fallback: what
+every app's API asks for its user (the tokens themselves are ``services.py``)."""
 
 from __future__ import annotations
 
