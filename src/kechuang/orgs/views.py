@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.audit.models import AuditEntry
-from kechuang.catalog.selectors import listing_counts_by_organization
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
 from kechuang.orgs.access import access_organization_by_id, viewer_for
@@ -32,6 +31,7 @@ from kechuang.orgs.forms import (
     OrganizationEditForm,
 )
 from kechuang.orgs.models import Organization
+from kechuang.orgs.overview import counts_by_organization
 from kechuang.orgs.selectors import (
     audit_entries_for,
     managed_organizations,
@@ -93,7 +93,7 @@ def manage_org(request: HttpRequest, pk: int) -> HttpResponse:
             child_count=Count("children", distinct=True),
         )
     )
-    counts = listing_counts_by_organization([org.pk, *(c.pk for c in children)])
+    counts = counts_by_organization([org.pk, *(c.pk for c in children)])
     return render(
         request,
         "orgs/manage/org.html",
