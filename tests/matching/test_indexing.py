@@ -235,19 +235,19 @@ def test_index_pending_handles_queued_rows_and_removes_them(
 
 def test_a_row_queued_again_while_indexing_is_kept(world: World, search_on: Search) -> None:
     need = make_need(world)
-    original = indexing.index_objects
+    original = indexing._index_kinds
 
-    def requeue_meanwhile(kind: str, ids: Any) -> Any:
-        IndexQueue.objects.filter(kind=kind).update(
+    def requeue_meanwhile(ids_by_kind: dict[str, list[int]]) -> Any:
+        IndexQueue.objects.filter(kind__in=list(ids_by_kind)).update(
             queued_at=timezone.now() + datetime.timedelta(seconds=1)
         )
-        return original(kind, ids)
+        return original(ids_by_kind)
 
-    indexing.index_objects = requeue_meanwhile
+    indexing._index_kinds = requeue_meanwhile
     try:
         indexing.index_pending()
     finally:
-        indexing.index_objects = original
+        indexing._index_kinds = original
 
     assert list(IndexQueue.objects.filter(kind="need").values_list("object_id", flat=True)) == [
         need.pk
