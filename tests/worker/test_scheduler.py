@@ -94,6 +94,7 @@ def test_the_default_jobs_replace_the_cron_lines() -> None:
         "notify-digest-daily": ("30 7 * * *", {"period": "daily"}, False),
         "notify-digest-weekly": ("0 8 * * 1", {"period": "weekly"}, False),
         "recommend-digest": ("0 9 * * 1", {"days": 7}, False),
+        "reindex": ("0 3 * * 0", {}, False),
     }
     assert jobs["notify-digest-daily"].task.module_path == (
         "kechuang.notifications.tasks.notifications_digest"

@@ -33,3 +33,11 @@ def recommendation_digest(days: int = 7) -> int:
     from kechuang.matching.services import digest_send
 
     return digest_send(days=days)
+
+
+@task()
+def reindex() -> dict[str, int]:
+    """Rebuild the index (the weekly pass that lets every record borrow its neighbours'
+    words); nothing if a rebuild already runs. The counts indexed per kind."""
+    result = rebuild_index(if_idle=True)
+    return {} if result.skipped else dict(result.counts)
