@@ -31,7 +31,7 @@ from typing import Any
 
 from kechuang.common import heartbeat
 from kechuang.common.filelocks import try_lock
-from kechuang.worker.runners import runner_for
+from kechuang.worker.runners import keeping_signal_handlers, runner_for
 from kechuang.worker.scheduler import Job, Scheduler, default_jobs
 
 __all__ = ["Job", "Scheduler", "Worker", "default_jobs"]
@@ -143,12 +143,14 @@ def run_scheduler(jobs: list[Job], *, interval: float = 5.0, once: bool = False)
     def _stop(signum: int, frame: Any) -> None:
         stop.set()
 
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
     scheduler = Scheduler(jobs)
-    log.info("scheduler started (pid %s)", os.getpid())
-    while not stop.is_set():
+    if once:
         scheduler.run_due()
-        if once:
-            break
-        stop.wait(interval)
+        return
+    with keeping_signal_handlers():
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        log.info("scheduler started (pid %s)", os.getpid())
+        while not stop.is_set():
+            scheduler.run_due()
+            stop.wait(interval)

@@ -16,15 +16,31 @@ signal handlers: SIGTERM ends it after the task at hand):
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 
 class Runner(Protocol):
     def run(self, *, burst: bool) -> None: ...
+
+
+@contextlib.contextmanager
+def keeping_signal_handlers() -> Iterator[None]:
+    """Put back SIGINT's and SIGTERM's handlers after a loop that installed its own."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def worker_id() -> str:
@@ -50,13 +66,10 @@ class DatabaseRunner:
             worker_id=worker_id(),
             excluded_queue_names=[],
         )
-        if threading.current_thread() is threading.main_thread():
-            worker.configure_signals()
-        try:
+        with keeping_signal_handlers():
+            if not burst and threading.current_thread() is threading.main_thread():
+                worker.configure_signals()
             worker.run()
-        finally:
-            if threading.current_thread() is threading.main_thread():
-                worker.reset_signals()
 
 
 class RQRunner:
@@ -70,7 +83,8 @@ class RQRunner:
         worker = django_rq.get_worker(
             *self.queues, job_class=Job, worker_class="rq.worker.SimpleWorker", name=worker_id()
         )
-        worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+        with keeping_signal_handlers():
+            worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
 
 
 class NoRunner:
