@@ -175,7 +175,8 @@ def test_no_worker_was_killed_and_the_background_worker_runs(demo: Demo) -> None
     while time.monotonic() < deadline:
         done = set(
             demo.query(
-                "SELECT task_path FROM django_tasks_database_dbtaskresult WHERE status = 'SUCCESSFUL'"
+                "SELECT task_path FROM django_tasks_database_dbtaskresult"
+                " WHERE status = 'SUCCESSFUL'"
             )
         )
         if ran <= done:
