@@ -94,8 +94,18 @@ class NoRunner:
         self.stop = stop
 
     def run(self, *, burst: bool) -> None:
-        if not burst:
-            self.stop.wait()
+        if burst:
+            return
+
+        def _stop(signum: int, frame: object) -> None:
+            self.stop.set()
+
+        with keeping_signal_handlers():
+            if threading.current_thread() is threading.main_thread():
+                signal.signal(signal.SIGTERM, _stop)
+                signal.signal(signal.SIGINT, _stop)
+            while not self.stop.wait(0.5):
+                pass
 
 
 def runner_for(
