@@ -42,5 +42,17 @@ def test_the_scheduler_only_enqueues(database_tasks: Any) -> None:
     assert queued == [
         ("kechuang.catalog.tasks.listings_expire", "READY"),
         ("kechuang.challenges.tasks.challenges_tick", "READY"),
+        ("kechuang.invitations.tasks.invitations_expire", "READY"),
     ]
     assert not (database_tasks.DATA_DIR / "worker.heartbeat").exists()  # not a worker
+
+
+def test_check_reports_the_task_backend(settings: Any) -> None:
+    from kechuang.cli.admin import _check_tasks
+
+    settings.KECHUANG_TASKS = "database"
+    assert _check_tasks() == ("ok", "后台任务", "数据库；由 kechuang worker 执行")
+    settings.KECHUANG_TASKS = "rq"
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:1/0"}}
+    status, _label, detail = _check_tasks()
+    assert (status, detail.split("：")[0]) == ("fail", "无法连接 Redis（REDIS_URL）")

@@ -91,6 +91,7 @@ def test_the_default_jobs_replace_the_cron_lines() -> None:
     assert {name: (job.schedule, job.kwargs, job.catch_up) for name, job in jobs.items()} == {
         "challenges-tick": ("*/5 * * * *", {}, True),
         "expire": ("7 * * * *", {}, True),
+        "invitations-expire": ("17 * * * *", {}, True),
         "notify-digest-daily": ("30 7 * * *", {"period": "daily"}, False),
         "notify-digest-weekly": ("0 8 * * 1", {"period": "weekly"}, False),
         "recommend-digest": ("0 9 * * 1", {"days": 7}, False),

@@ -66,6 +66,9 @@ def _child_command(args: argparse.Namespace) -> list[str]:
 def _supervise(args: argparse.Namespace) -> int:
     """N worker processes, started fresh (not forked: each loads its own model), restarted
     when one dies; SIGTERM stops them all, each after the task at hand."""
+    from kechuang.matching import forksafety
+
+    forksafety.assert_may_fork("worker processes")  # never true here: this process only waits
     command = _child_command(args)
     stopping = False
 

@@ -58,12 +58,14 @@ def default_jobs() -> list[Job]:
     """What replaces the cron lines (docs/operations.md, "The background worker")."""
     from kechuang.catalog.tasks import listings_expire
     from kechuang.challenges.tasks import challenges_tick
+    from kechuang.invitations.tasks import invitations_expire
     from kechuang.matching.tasks import recommendation_digest, reindex
     from kechuang.notifications.tasks import notifications_digest
 
     return [
         Job("challenges-tick", "*/5 * * * *", challenges_tick),
         Job("expire", "7 * * * *", listings_expire),
+        Job("invitations-expire", "17 * * * *", invitations_expire),
         Job("notify-digest-daily", "30 7 * * *", notifications_digest, {"period": "daily"}, False),
         Job("notify-digest-weekly", "0 8 * * 1", notifications_digest, {"period": "weekly"}, False),
         Job("recommend-digest", "0 9 * * 1", recommendation_digest, {"days": 7}, False),
