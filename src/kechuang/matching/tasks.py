@@ -28,14 +28,6 @@ def rebuild() -> RebuildResult:
 
 
 @task()
-def recommendation_digest(days: int = 7) -> int:
-    """E-mail the managing members of publishing organisations their new matches."""
-    from kechuang.matching.services import digest_send
-
-    return digest_send(days=days)
-
-
-@task()
 def reindex() -> dict[str, int]:
     """Rebuild the index (the weekly pass that lets every record borrow its neighbours'
     words); nothing if a rebuild already runs. The counts indexed per kind."""

@@ -56,10 +56,10 @@ class Job:
 
 def default_jobs() -> list[Job]:
     """What replaces the cron lines (docs/operations.md, "The background worker")."""
-    from kechuang.catalog.tasks import listings_expire
+    from kechuang.catalog.tasks import listings_expire, recommendation_digest
     from kechuang.challenges.tasks import challenges_tick
     from kechuang.invitations.tasks import invitations_expire
-    from kechuang.matching.tasks import recommendation_digest, reindex
+    from kechuang.matching.tasks import reindex
     from kechuang.notifications.tasks import notifications_digest
 
     return [
