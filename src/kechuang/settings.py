@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "kechuang.invitations",
     "kechuang.review",
     "kechuang.challenges",
+    "kechuang.outreach",
     "kechuang.web",
 ]
 
