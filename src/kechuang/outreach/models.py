@@ -339,3 +339,33 @@ class MeetingSeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} @ {self.meeting_id}"
+
+
+class ScheduleRun(models.Model):
+    """One run of the scheduler by the organiser (append-only): what the solver reported
+    and why each accepted request was left out (``unscheduled``: request id → reason code
+    from ``scheduling.explain``)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="schedule_runs")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("求解状态"), max_length=20)
+    solver = models.CharField(_("求解器"), max_length=20)
+    objective = models.FloatField(_("目标值"))
+    bound = models.FloatField(_("上界"))
+    gap = models.FloatField(_("差距"))
+    seconds = models.FloatField(_("用时（秒）"))
+    requests = models.PositiveIntegerField(_("已接受请求数"))
+    meetings = models.PositiveIntegerField(_("安排洽谈数"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+    unscheduled = models.JSONField(_("未安排原因"), default=dict)
+
+    class Meta:
+        verbose_name = _("排期记录")
+        verbose_name_plural = _("排期记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event} @ {self.at:%Y-%m-%d %H:%M}"
