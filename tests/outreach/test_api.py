@@ -88,3 +88,56 @@ def test_refusals_answer_with_codes_and_change_nothing(fair: Fair, world: World)
         MeetingRequest.objects.count(),
         Meeting.objects.count(),
     )
+
+
+def test_organiser_creates_opens_validates_and_closes(world: World) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    staff = Api(token_for(world.hangzhou_staff))
+    start = timezone.now() + datetime.timedelta(days=3)
+    body = {
+        "organizer_id": world.hangzhou.pk,
+        "title": "线上对接会",
+        "mode": "online",
+        "stream_url": "https://live.example.cn/2",
+        "starts_at": start.isoformat(),
+        "ends_at": (start + datetime.timedelta(hours=3)).isoformat(),
+        "registration_opens_at": timezone.now().isoformat(),
+        "registration_closes_at": start.isoformat(),
+        "requires_validation": True,
+        "n_slots": 4,
+        "slot_minutes": 20,
+        "n_tables": 3,
+    }
+    bad = Api(token_for(world.owner_admin)).post("/events", body)
+    assert bad.status_code == 403 and Event.objects.count() == 0
+    bad = staff.post("/events", body | {"mode": "onsite"})
+    assert bad.status_code == 422 and Event.objects.count() == 0
+    ev = ok(staff.post("/events", body), 201)
+    assert ev["status"] == "draft" and Event.objects.get().slots.count() == 4
+    assert Api().get(f"/events/{ev['id']}").status_code == 404
+    ok(staff.post(f"/events/{ev['id']}/status", {"to": "open"}))
+    a = Api(token_for(world.owner_admin))
+    slot = Event.objects.get().slots.first()
+    reg = ok(
+        a.post(
+            f"/events/{ev['id']}/registrations",
+            {"organization_id": world.enterprise.pk, "slot_ids": [slot.pk]},
+        ),
+        201,
+    )
+    assert reg["state"] == "pending"
+    assert (
+        a.post(f"/events/registrations/{reg['id']}/validate", {"approve": True}).status_code == 404
+    )
+    assert (
+        ok(staff.post(f"/events/registrations/{reg['id']}/validate", {"approve": True}))["state"]
+        == "validated"
+    )
+    again = staff.post(f"/events/registrations/{reg['id']}/validate", {"approve": False})
+    assert again.status_code == 409
+    ok(staff.post(f"/events/{ev['id']}/status", {"to": "closed"}))
+    wrong = staff.post(f"/events/{ev['id']}/status", {"to": "draft"})
+    assert wrong.status_code == 409 and wrong.json()["code"] == "invalid_transition"

@@ -14,6 +14,7 @@ from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, InputSchema, Page, PageIn, paginate, problems
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound
+from kechuang.orgs.access import access_organization_by_id
 from kechuang.outreach.access import (
     access_event_by_id,
     access_meeting_by_id,
@@ -29,11 +30,14 @@ from kechuang.outreach.selectors import (
     my_requests,
 )
 from kechuang.outreach.services import (
+    event_create,
     event_schedule,
+    event_transition,
     meeting_check_in,
     meeting_request_answer,
     meeting_request_create,
     registration_create,
+    registration_validate,
 )
 
 router = Router(tags=["events"])
@@ -59,6 +63,34 @@ class EventOut(Schema):
 
 class EventPage(Page):
     items: list[EventOut]
+
+
+class EventIn(InputSchema):
+    organizer_id: int = Field(..., description="主办的科协（调用者须为其管理人员）。")
+    title: str
+    description: str = ""
+    industry_id: str | None = None
+    region_id: str | None = None
+    mode: str = Field(..., description="online、onsite 或 hybrid。")
+    place: str = ""
+    stream_url: str = ""
+    starts_at: datetime
+    ends_at: datetime
+    registration_opens_at: datetime
+    registration_closes_at: datetime
+    requires_validation: bool = False
+    n_slots: int = Field(..., description="洽谈时段数，从活动开始时间起连续排列。")
+    slot_minutes: int = Field(..., description="每个时段的分钟数。")
+    break_minutes: int = Field(0, description="时段之间的间隔（分钟）。")
+    n_tables: int = Field(..., description="洽谈桌数。")
+
+
+class StatusIn(InputSchema):
+    to: str = Field(..., description="open、closed、finished 或 cancelled（排期由排期接口完成）。")
+
+
+class ValidateIn(InputSchema):
+    approve: bool
 
 
 class RegistrationOut(Schema):
@@ -176,6 +208,59 @@ def event_list(request: HttpRequest, page: Query[PageIn]) -> Any:
 @access_rule("event")
 def event_detail(request: HttpRequest, event_id: int) -> Event:
     return access_event_by_id(optional_user(request), event_id)
+
+
+@router.post(
+    "",
+    response={201: EventOut, **problems(401, 403, 404, 422)},
+    summary="创建对接会",
+    description="科协的管理人员创建对接会草稿，并按给定数量生成洽谈时段和洽谈桌。",
+)
+@access_rule("event", "organization")
+def event_create_endpoint(request: HttpRequest, payload: EventIn) -> Status:
+    user = token_user(request)
+    organizer = access_organization_by_id(user, payload.organizer_id)
+    data = payload.dict(
+        exclude={"organizer_id", "n_slots", "slot_minutes", "break_minutes", "n_tables"}
+    )
+    event = event_create(
+        actor=user,
+        organizer=organizer,
+        fields=data,
+        n_slots=payload.n_slots,
+        slot_minutes=payload.slot_minutes,
+        break_minutes=payload.break_minutes,
+        n_tables=payload.n_tables,
+    )
+    return Status(201, access_event_by_id(user, event.pk, action="manage"))
+
+
+@router.post(
+    "/{event_id}/status",
+    response={200: EventOut, **problems(401, 403, 404, 409, 422)},
+    summary="变更对接会状态",
+    description="主办方开放报名、截止报名、结束或取消；不允许的变更 409（invalid_transition）。",
+)
+@access_rule("event")
+def event_status_endpoint(request: HttpRequest, event_id: int, payload: StatusIn) -> Event:
+    user = token_user(request)
+    event = access_event_by_id(user, event_id, action="manage")
+    return event_transition(actor=user, event=event, to=payload.to)
+
+
+@router.post(
+    "/registrations/{registration_id}/validate",
+    response={200: RegistrationOut, **problems(401, 403, 404, 409, 422)},
+    summary="审核报名",
+    description="主办方确认或拒绝待审核的报名；已处理的报名 409。",
+)
+@access_rule("event.registration")
+def registration_validate_endpoint(
+    request: HttpRequest, registration_id: int, payload: ValidateIn
+) -> Registration:
+    user = token_user(request)
+    reg = access_registration_by_id(user, registration_id, action="validate")
+    return registration_validate(actor=user, registration=reg, approve=payload.approve)
 
 
 @router.post(
