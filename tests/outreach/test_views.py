@@ -81,3 +81,26 @@ def test_register_request_answer_schedule_agenda_check_in(fair: Fair, world: Wor
     )
     a.post(f"/events/meetings/{meeting.pk}/check-in/", {"registration": fair.a.pk})
     assert MeetingSeat.objects.get(registration=fair.a).checked_in_at is not None
+
+
+def test_organiser_closes_registration_and_validates_from_the_schedule_page(
+    fair: Fair, world: World
+) -> None:
+    ev = fair.event.pk
+    Registration.objects.filter(pk=fair.b.pk).update(state="pending")
+    staff = client_for(world.hangzhou_staff)
+    page = staff.get(f"/events/{ev}/schedule/").content.decode()
+    assert 'id="pending-registrations"' in page and world.other_enterprise.name in page
+    # a participant cannot validate or move the event: not there, nothing changes
+    a = client_for(world.owner_admin)
+    assert (
+        a.post(f"/events/registrations/{fair.b.pk}/validate/", {"approve": "1"}).status_code == 404
+    )
+    assert a.post(f"/events/{ev}/status/", {"to": "closed"}).status_code == 404
+    assert Registration.objects.get(pk=fair.b.pk).state == "pending"
+    staff.post(f"/events/registrations/{fair.b.pk}/validate/", {"approve": "1"})
+    assert Registration.objects.get(pk=fair.b.pk).state == "validated"
+    staff.post(f"/events/{ev}/status/", {"to": "finished"})  # not allowed from open
+    assert Event.objects.get(pk=ev).status == EventStatus.OPEN
+    staff.post(f"/events/{ev}/status/", {"to": "closed"})
+    assert Event.objects.get(pk=ev).status == EventStatus.CLOSED

@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:event_id>/requests/", views.requests_page, name="requests"),
     path("requests/<int:request_id>/answer/", views.answer_page, name="answer"),
     path("<int:event_id>/schedule/", views.schedule_page, name="schedule"),
+    path("<int:event_id>/status/", views.event_status_page, name="status"),
+    path(
+        "registrations/<int:registration_id>/validate/",
+        views.registration_validate_page,
+        name="validate",
+    ),
     path("<int:event_id>/agenda/", views.agenda_page, name="agenda"),
     path("meetings/<int:meeting_id>/check-in/", views.check_in_page, name="check_in"),
 ]

@@ -24,7 +24,7 @@ from kechuang.outreach.access import (
     manages_event,
 )
 from kechuang.outreach.calendar import agenda_ics
-from kechuang.outreach.choices import Interest
+from kechuang.outreach.choices import EVENT_TRANSITIONS, EventStatus, Interest
 from kechuang.outreach.selectors import (
     agenda_for,
     event_registrations,
@@ -35,10 +35,12 @@ from kechuang.outreach.selectors import (
 )
 from kechuang.outreach.services import (
     event_schedule,
+    event_transition,
     meeting_check_in,
     meeting_request_answer,
     meeting_request_create,
     registration_create,
+    registration_validate,
 )
 from kechuang.web.errors import page_errors
 
@@ -193,8 +195,46 @@ def schedule_page(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(
         request,
         "outreach/schedule.html",
-        {"event": event, "run": last_run, "meetings": meetings},
+        {
+            "event": event,
+            "run": last_run,
+            "meetings": meetings,
+            "moves": [
+                (to, EventStatus(to).label)
+                for to in sorted(EVENT_TRANSITIONS.get(event.status, frozenset()))
+                if to != EventStatus.SCHEDULED
+            ],
+            "pending": event_registrations(request.user, event).filter(state="pending"),
+        },
     )
+
+
+@login_required
+@require_POST
+@page_errors
+@access_rule("event")
+def event_status_page(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = access_event_by_id(request.user, event_id, action="manage")
+    try:
+        event_transition(actor=request.user, event=event, to=request.POST.get("to", ""))
+    except KechuangError as exc:
+        _say(request, exc)
+    return redirect("outreach:schedule", event_id=event.pk)
+
+
+@login_required
+@require_POST
+@page_errors
+@access_rule("event.registration")
+def registration_validate_page(request: HttpRequest, registration_id: int) -> HttpResponse:
+    reg = access_registration_by_id(request.user, registration_id, action="validate")
+    try:
+        registration_validate(
+            actor=request.user, registration=reg, approve=request.POST.get("approve") == "1"
+        )
+    except KechuangError as exc:
+        _say(request, exc)
+    return redirect("outreach:schedule", event_id=reg.event_id)
 
 
 @login_required
