@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "kechuang.notifications",
     "kechuang.invitations",
     "kechuang.review",
+    "kechuang.engagements",
     "kechuang.challenges",
     "kechuang.outreach",
     "kechuang.web",

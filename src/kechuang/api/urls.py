@@ -15,6 +15,7 @@ from kechuang.catalog.api.experts import router as experts_router
 from kechuang.catalog.api.matches import router as catalog_match_router
 from kechuang.catalog.api.needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
+from kechuang.engagements.api import router as engagements_router
 from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
@@ -63,3 +64,4 @@ api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/invitations", invitations_router)
 api.add_router("/events", events_router)
+api.add_router("/engagements", engagements_router)

@@ -50,6 +50,7 @@ KINDS = frozenset(
         "event.registration",
         "event.request",
         "event.meeting",
+        "engagement",
     }
 )
 
