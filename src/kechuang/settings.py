@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "kechuang.engagements",
     "kechuang.challenges",
     "kechuang.outreach",
+    "kechuang.api",
     "kechuang.web",
 ]
 
@@ -313,3 +314,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+
+# ------------------------------------------------------------------ operations (issue 12)
+# Idempotency keys, cache and sessions, metrics, search-health thresholds:
+# docs/operations.md ("Cache and sessions", "Metrics", "Health thresholds").
+
+# A claimed Idempotency-Key whose request has not answered after this long belongs to a
+# request that died (longer than gunicorn's timeout): a retry may run it
+# (kechuang.api.idempotency).
+KECHUANG_IDEMPOTENCY_STALE_SECONDS = int(
+    os.environ.get("KECHUANG_IDEMPOTENCY_STALE_SECONDS", "120")
+)

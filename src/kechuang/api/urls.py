@@ -9,7 +9,7 @@ from ninja.operation import Operation
 
 from kechuang.accounts.api import tokens_router
 from kechuang.accounts.auth import TokenAuth
-from kechuang.api import errors
+from kechuang.api import errors, idempotency
 from kechuang.catalog.api.achievements import router as achievements_router
 from kechuang.catalog.api.experts import router as experts_router
 from kechuang.catalog.api.matches import router as catalog_match_router
@@ -27,7 +27,8 @@ from kechuang.review.api import router as reviews_router
 
 class KechuangAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        return errors.problem_content_types(super().get_openapi_schema(**kwargs))
+        schema = errors.problem_content_types(super().get_openapi_schema(**kwargs))
+        return idempotency.document(schema)
 
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # View names are unique across the API (tests/api/test_openapi.py checks it), so the
@@ -44,11 +45,16 @@ api = KechuangAPI(
         "专家和组织）可匿名读取；所有写操作都需要令牌。列表分页参数为 `page` 与 `page_size`"
         "（不超过 100），返回 `{count, page, page_size, items}`。错误按 RFC 7807 返回 "
         "`application/problem+json`，其中 `code` 字段稳定可依赖。"
+        "创建类的 POST 请求可带请求头 `Idempotency-Key`（建议 UUID）：网络中断后用同一个键重试，"
+        "得到第一次的结果（响应头 `Idempotent-Replayed: true`），不会重复创建；键按用户区分，"
+        "保存 24 小时。"
     ),
     urls_namespace="api",
     auth=TokenAuth(),
 )
 errors.install(api)
+# every POST sent with an Idempotency-Key answers a retry with its first answer
+api.add_decorator(idempotency.idempotent, mode="view")
 
 api.add_router("/organizations", organizations_router)
 api.add_router("/needs", needs_router)

@@ -56,6 +56,7 @@ class Job:
 
 def default_jobs() -> list[Job]:
     """What replaces the cron lines (docs/operations.md, "The background worker")."""
+    from kechuang.api.tasks import idempotency_purge
     from kechuang.catalog.tasks import listings_expire, recommendation_digest
     from kechuang.challenges.tasks import challenges_tick
     from kechuang.invitations.tasks import invitations_expire
@@ -66,6 +67,7 @@ def default_jobs() -> list[Job]:
         Job("challenges-tick", "*/5 * * * *", challenges_tick),
         Job("expire", "7 * * * *", listings_expire),
         Job("invitations-expire", "17 * * * *", invitations_expire),
+        Job("idempotency-purge", "27 * * * *", idempotency_purge),
         Job("notify-digest-daily", "30 7 * * *", notifications_digest, {"period": "daily"}, False),
         Job("notify-digest-weekly", "0 8 * * 1", notifications_digest, {"period": "weekly"}, False),
         Job("recommend-digest", "0 9 * * 1", recommendation_digest, {"days": 7}, False),
