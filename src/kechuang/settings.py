@@ -325,3 +325,7 @@ LOGGING = {
 KECHUANG_IDEMPOTENCY_STALE_SECONDS = int(
     os.environ.get("KECHUANG_IDEMPOTENCY_STALE_SECONDS", "120")
 )
+
+# Media files are written whole or not at all; a full disk is a 507, never a 0-byte file
+# (kechuang.common.storage).
+STORAGES["default"] = {"BACKEND": "kechuang.common.storage.AtomicFileSystemStorage"}

@@ -79,6 +79,22 @@ class Conflict(KechuangError):
     default_message = _("与现有数据冲突。")
 
 
+class StorageError(KechuangError):
+    """A file could not be written to the media storage; nothing of it was kept."""
+
+    status = 503
+    code = "storage_unavailable"
+    default_message = _("文件存储暂时不可用，文件未保存，请稍后重试。")
+
+
+class StorageFull(StorageError):
+    """The media storage is full (ENOSPC, a quota): nothing of the file was kept."""
+
+    status = 507
+    code = "storage_full"
+    default_message = _("存储空间已满，文件未保存。请联系平台管理员。")
+
+
 def validation_error_from_django(exc: Any) -> ValidationFailed:
     """Turn a Django ``ValidationError`` (from ``full_clean``) into ``ValidationFailed``."""
     if hasattr(exc, "message_dict"):

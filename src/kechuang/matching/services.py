@@ -66,7 +66,9 @@ def mark_dirty_ids(kind: str, ids: Iterable[int], *, removed: bool = False) -> N
     if indexing.indexing_deferred():
         return
     if removed or index_on_commit():
-        transaction.on_commit(lambda: _index_now(kind, ids, queued_at=now))
+        # robust: the write is committed; an indexing failure leaves the row queued for the
+        # worker and is logged, never answered as an error of the write
+        transaction.on_commit(lambda: _index_now(kind, ids, queued_at=now), robust=True)
 
 
 def index_on_commit() -> bool:

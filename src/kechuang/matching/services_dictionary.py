@@ -92,7 +92,7 @@ def term_add(*, actor: Any, text: str, synonyms: str = "") -> Term:
         row.full_clean()
         row.save()
         audit_record(actor=actor, action=AuditAction.CREATE, obj=row, after=snapshot(row))
-        transaction.on_commit(indexing.trigger_rebuild)
+        transaction.on_commit(indexing.trigger_rebuild, robust=True)
     return row
 
 
@@ -105,4 +105,4 @@ def term_remove(*, actor: Any, term_id: int) -> None:
         before = snapshot(row)
         audit_record(actor=actor, action=AuditAction.DELETE, obj=row, before=before)
         row.delete()
-        transaction.on_commit(indexing.trigger_rebuild)
+        transaction.on_commit(indexing.trigger_rebuild, robust=True)

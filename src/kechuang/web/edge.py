@@ -10,6 +10,10 @@ Before any view runs it refuses, with a 4xx and without touching the database:
 And after a view, it turns what the database refuses as out of range (an id or page past
 64 bits: ``DataError``, SQLite's ``OverflowError``) into the same answer instead of a 500.
 
+A media write that fails (a full disk: ENOSPC, a quota; any other ``OSError`` of the
+storage) is a 507 ``storage_full`` (503 ``storage_unavailable`` for other errors), with
+nothing of the file kept (``common.storage``) — never an HTML 500 to an API client.
+
 A database that cannot be reached while answering (``OperationalError``/``InterfaceError``:
 PostgreSQL restarting, a connection cut) is a 503 with ``Retry-After`` — code
 ``service_unavailable`` — never a 500: from a view through ``process_exception``, from a
@@ -38,6 +42,8 @@ from django.utils.translation import gettext as _
 from django.views import defaults
 
 from kechuang.api.errors import problem_response
+from kechuang.common.errors import StorageError, StorageFull
+from kechuang.common.storage import FULL
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +102,10 @@ class EdgeInputMiddleware:
             return self._refuse(request, 422, "validation_failed", _("请求中的数值超出允许范围。"))
         if isinstance(exc, UNAVAILABLE_ERRORS):
             return database_unavailable(request, exc)
+        if isinstance(exc, StorageError):
+            return storage_failed(request, exc)
+        if isinstance(exc, OSError) and exc.errno in FULL:  # a write outside the storage
+            return storage_failed(request, StorageFull())
         return None
 
     # ------------------------------------------------------------------ checks
@@ -188,6 +198,20 @@ def database_unavailable(request: HttpRequest, exc: BaseException) -> HttpRespon
         response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
+
+
+def storage_failed(request: HttpRequest, exc: StorageError) -> HttpResponse:
+    """507 ``storage_full`` / 503 ``storage_unavailable``: problem+json under /api/, a
+    Chinese page elsewhere."""
+    logger.error("media storage failed on %s %s: %r", request.method, request.path, exc.__cause__)
+    if request.path_info.startswith(API_PREFIX):
+        return problem_response(request, status=exc.status, code=exc.code, title=str(exc.message))
+    context = {
+        "status": exc.status,
+        "title": _("存储空间已满") if isinstance(exc, StorageFull) else _("文件存储暂时不可用"),
+        "message": str(exc.message),
+    }
+    return HttpResponse(loader.render_to_string("507.html", context), status=exc.status)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -44,15 +44,21 @@ def attachment_add(*, actor: Any, item: Need | Achievement, upload: CheckedUploa
         sha256=upload.sha256,
         uploaded_by=actor,
     )
+    # The storage keeps the file whole or not at all (StorageFull/StorageError otherwise);
+    # the row comes after it, so no row ever points at a missing file.
     attachment.file.save(upload.name, ContentFile(upload.content), save=False)
-    attachment.save()
-    audit_record(
-        actor=actor,
-        action=AuditAction.UPDATE,
-        obj=item,
-        organization=item.organization,
-        after={"attachment_added": attachment.original_name, "sha256": upload.sha256},
-    )
+    try:
+        attachment.save()
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=item,
+            organization=item.organization,
+            after={"attachment_added": attachment.original_name, "sha256": upload.sha256},
+        )
+    except Exception:  # the row did not make it: neither does its file
+        attachment.file.storage.delete(attachment.file.name or "")
+        raise
     return attachment
 
 
@@ -73,4 +79,5 @@ def attachment_remove(*, actor: Any, attachment: Attachment) -> None:
     attachment.delete()
     # Every upload gets a file of its own (the storage renames clashes), so the file goes
     # with its row; only once the deletion is committed, so a rollback keeps both.
-    transaction.on_commit(lambda: storage.delete(name))
+    # robust: a file that cannot be deleted now is logged, not reported as a failed removal
+    transaction.on_commit(lambda: storage.delete(name), robust=True)

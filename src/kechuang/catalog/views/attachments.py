@@ -22,7 +22,7 @@ from kechuang.catalog.views.listings import (
     render_detail,
 )
 from kechuang.common.access_rules import access_rule
-from kechuang.common.errors import KechuangError, NotFound
+from kechuang.common.errors import KechuangError, NotFound, StorageError
 from kechuang.web.errors import apply_error_to_form, page_errors, raise_as_http
 from kechuang.web.htmx import is_htmx, redirect_for
 
@@ -40,6 +40,8 @@ def listing_attachment_add(request: HttpRequest, kind: ListingKind, pk: int) -> 
             attachment_add(
                 actor=request.user, item=item, upload=check_upload(upload.name, upload, upload.size)
             )
+        except StorageError:
+            raise  # the 507/503 page (kechuang.web.edge): not a fault of the form
         except KechuangError as exc:
             apply_error_to_form(form, exc)
         else:
