@@ -329,3 +329,8 @@ KECHUANG_IDEMPOTENCY_STALE_SECONDS = int(
 # Media files are written whole or not at all; a full disk is a 507, never a 0-byte file
 # (kechuang.common.storage).
 STORAGES["default"] = {"BACKEND": "kechuang.common.storage.AtomicFileSystemStorage"}
+
+# search-health and /readyz fail when the oldest queued index change waited longer than
+# this (0: never), or a rebuild died or runs longer than its limit (kechuang.matching.health).
+KECHUANG_INDEX_LAG_MAX_SECONDS = int(os.environ.get("KECHUANG_INDEX_LAG_MAX_SECONDS", "300"))
+KECHUANG_REBUILD_MAX_SECONDS = int(os.environ.get("KECHUANG_REBUILD_MAX_SECONDS", "3600"))

@@ -64,6 +64,8 @@ def test_readyz_reports_every_check(settings: Any) -> None:
         "length": 0,
         "oldest_queued_at": None,
         "lag_seconds": 0.0,
+        "lag_limit_seconds": 300,
+        "rebuild": "idle",
     }
     assert checks["worker"] == {"status": "absent", "required": False, "last_heartbeat": None}
 

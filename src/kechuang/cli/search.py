@@ -34,12 +34,17 @@ def cmd_reindex(args: argparse.Namespace) -> int:
 def cmd_search_health(args: argparse.Namespace) -> int:
     import json
 
+    from kechuang.matching.health import rebuild_state, threshold_problems
     from kechuang.matching.indexing import index_health
 
+    rebuild = rebuild_state()  # before index_health, which clears a stale marker
     report = index_health()
+    report["rebuild"] = rebuild
+    report["problems"] = threshold_problems(lag_seconds=report["lag_seconds"], rebuild=rebuild)
+    healthy = report["status"] in {"ok", "disabled"} and not report["problems"]
     if args.json:
         _out(json.dumps(report, ensure_ascii=False, indent=2, default=str))
-        return 0 if report["status"] in {"ok", "disabled"} else 1
+        return 0 if healthy else 1
     info = report.get("info", {})
     size = sum((info.get("bytes") or {}).values()) if info else 0
     rows = [
@@ -58,7 +63,9 @@ def cmd_search_health(args: argparse.Namespace) -> int:
             (f"  {kind}", f"已索引 {indexed if indexed is not None else '—'} / 应有 {expected}")
         )
     _out(*_table(["项目", "值"], rows))
-    return 0 if report["status"] in {"ok", "disabled"} else 1
+    for problem in report["problems"]:
+        _err(f"✗ {problem}")
+    return 0 if healthy else 1
 
 
 def cmd_digest(args: argparse.Namespace) -> int:

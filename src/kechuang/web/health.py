@@ -3,8 +3,10 @@
 - ``GET /healthz``: the process is up and answers (200 ``{"status": "ok"}``); touches no
   database, so a database outage does not make the balancer kill healthy web workers.
 - ``GET /readyz``: whether this process can serve traffic now. 503 when the database is
-  unreachable, migrations are not applied, or (with ``KECHUANG_REQUIRE_WORKER=true``) the
-  background worker has not beaten recently; 200 otherwise. A search index that is
+  unreachable, migrations are not applied, (with ``KECHUANG_REQUIRE_WORKER=true``) the
+  background worker has not beaten recently, or the search index is over a threshold of
+  ``matching.health`` (queue lag over ``KECHUANG_INDEX_LAG_MAX_SECONDS``, a rebuild that
+  died or runs too long); 200 otherwise. A search index that is
   missing, corrupted or rebuilding makes it ``degraded`` but still 200: search falls back
   to the database meanwhile. The body reports every check.
 
@@ -55,14 +57,16 @@ def readyz(request: HttpRequest) -> JsonResponse:
     checks["database"] = database
     if database["status"] == "ok":
         checks["migrations"] = _migrations()
+        rebuild = _rebuild()  # before _search, whose index_health clears a stale marker
         checks["search"] = _search()
-        checks["index_queue"] = _index_queue()
+        checks["index_queue"] = _index_queue(rebuild)
     checks["worker"] = _worker()
 
     unavailable = (
         database["status"] != "ok"
         or checks["migrations"]["status"] != "ok"
         or (checks["worker"]["required"] and checks["worker"]["status"] != "ok")
+        or checks["index_queue"]["status"] == "over_threshold"
     )
     if unavailable:
         status = "unavailable"
@@ -118,7 +122,17 @@ def _search() -> dict[str, Any]:
     return out
 
 
-def _index_queue() -> dict[str, Any]:
+def _rebuild() -> dict[str, Any]:
+    from kechuang.matching.health import rebuild_state
+
+    try:
+        return rebuild_state()
+    except OSError as exc:  # the index directory is unreadable: search reports it
+        return {"state": "unknown", "error": exc.__class__.__name__}
+
+
+def _index_queue(rebuild: dict[str, Any]) -> dict[str, Any]:
+    from kechuang.matching.health import threshold_problems
     from kechuang.matching.models import IndexQueue
 
     try:
@@ -128,13 +142,19 @@ def _index_queue() -> dict[str, Any]:
         )
     except DatabaseError as exc:
         return {"status": "error", "error": exc.__class__.__name__}
-    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
-    return {
-        "status": "ok",
+    lag = max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    problems = threshold_problems(lag_seconds=lag, rebuild=rebuild)
+    out: dict[str, Any] = {
+        "status": "over_threshold" if problems else "ok",
         "length": length,
         "oldest_queued_at": oldest.isoformat() if oldest else None,
-        "lag_seconds": round(max(lag, 0.0), 1),
+        "lag_seconds": round(lag, 1),
+        "lag_limit_seconds": settings.KECHUANG_INDEX_LAG_MAX_SECONDS,
+        "rebuild": rebuild["state"],
     }
+    if problems:
+        out["problems"] = problems
+    return out
 
 
 def _worker() -> dict[str, Any]:
