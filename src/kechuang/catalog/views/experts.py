@@ -28,6 +28,7 @@ from kechuang.catalog.selectors import expert_list as select_experts
 from kechuang.catalog.views.listings import PER_PAGE, first_message, query_context
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError
+from kechuang.matching.selectors import awaiting_index
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.errors import apply_error_to_form, page_errors
@@ -100,6 +101,7 @@ def _render_detail(
         "work_count": len(works),
         "can_edit": can_edit,
         "show_flags": can_edit,
+        "awaiting_index": can_edit and awaiting_index(expert),
         "work_form": work_form or ExpertWorkForm(),
         "next_status": (
             ExpertStatus.HIDDEN

@@ -54,6 +54,7 @@ from kechuang.catalog.services import (
 )
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, ValidationFailed
+from kechuang.matching.selectors import awaiting_index
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.errors import apply_error_to_form, page_errors
@@ -253,6 +254,8 @@ def _detail_context(
         "publish_url": kind.url("action", item.pk, ListingAction.PUBLISH.value),
         "return_url": kind.url("action", item.pk, ListingAction.RETURN.value),
         "return_form": return_form or ReturnForm(),
+        # its owner is told why a just-published item is not found by search yet
+        "awaiting_index": manages and awaiting_index(item),
         **attachments_context(kind, item, can_edit=can_edit, upload_form=upload_form),
     }
     if isinstance(item, Need):

@@ -8,6 +8,7 @@
 Other apps import from ``kechuang.matching.selectors``; the names are re-exported here.
 """
 
+from kechuang.matching.selectors.queue import awaiting_index
 from kechuang.matching.selectors.recommending import (
     Recommendations,
     access_source,
@@ -43,6 +44,7 @@ __all__ = [
     "SearchPage",
     "SearchParams",
     "access_source",
+    "awaiting_index",
     "clean_params",
     "database_search",
     "dismissed_targets",
