@@ -171,6 +171,13 @@ def _search_engine_off(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _anonymous_lists_uncached(settings: Any) -> None:
+    """The anonymous list cache (catalog.public_lists) is off unless a test turns it on:
+    the database cache's table outlives ``transactional_db`` tests' flushes."""
+    settings.KECHUANG_ANONYMOUS_LIST_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _static_without_manifest(settings: Any) -> None:
     """Pages render without ``collectstatic``: the manifest storage needs its manifest."""
     settings.STORAGES = {

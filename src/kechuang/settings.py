@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -334,3 +335,40 @@ STORAGES["default"] = {"BACKEND": "kechuang.common.storage.AtomicFileSystemStora
 # this (0: never), or a rebuild died or runs longer than its limit (kechuang.matching.health).
 KECHUANG_INDEX_LAG_MAX_SECONDS = int(os.environ.get("KECHUANG_INDEX_LAG_MAX_SECONDS", "300"))
 KECHUANG_REBUILD_MAX_SECONDS = int(os.environ.get("KECHUANG_REBUILD_MAX_SECONDS", "3600"))
+
+# Cache and sessions. With REDIS_URL: Django's Redis cache, and sessions in the cache backed
+# by the database (cached_db: a Redis restart signs nobody out). Without it: the database
+# cache, shared by every gunicorn worker on the machine (a per-process locmem cache would
+# let one worker serve what another has invalidated); its table is created by every
+# ``migrate`` (kechuang.web.apps). Sessions then stay in the database.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("KECHUANG_CACHE_PREFIX", "kechuang"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "kechuang_cache",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+# Anonymous visitors' lists of needs, achievements and experts are cached this long; a
+# publish, unpublish or withdrawal shows at once regardless (kechuang.catalog.public_lists).
+KECHUANG_ANONYMOUS_LIST_CACHE_SECONDS = int(
+    os.environ.get("KECHUANG_ANONYMOUS_LIST_CACHE_SECONDS", "60")
+)
+
+# Prometheus metrics (kechuang.web.metrics): /metrics answers requests from these networks
+# (not through a proxy) or with "Authorization: Bearer $KECHUANG_METRICS_TOKEN"; 404 else.
+KECHUANG_METRICS_TOKEN = os.environ.get("KECHUANG_METRICS_TOKEN", "")
+KECHUANG_METRICS_NETWORKS = env_list("KECHUANG_METRICS_NETWORKS", "127.0.0.1/32,::1/128")
+# first, so that the time of every other middleware counts too
+MIDDLEWARE.insert(0, "kechuang.web.metrics.MetricsMiddleware")

@@ -6,7 +6,7 @@ from django.views.i18n import set_language
 from kechuang.accounts import urls as accounts_urls
 from kechuang.api.urls import api
 from kechuang.orgs.views import account as account_pages
-from kechuang.web import health
+from kechuang.web import health, metrics
 
 # What Django itself refuses as a bad request: problem+json under /api/, a Chinese page elsewhere.
 handler400 = "kechuang.web.edge.bad_request"
@@ -31,6 +31,8 @@ urlpatterns = [
     # for load balancers: process up / ready to serve (docs/operations.md, "Health checks")
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # Prometheus, from this machine or with a token only (docs/operations.md, "Metrics")
+    path("metrics", metrics.metrics_view, name="metrics"),
     path("", include("kechuang.web.urls")),
 ]
 

@@ -108,6 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from kechuang.demo.loader import DEMO_PASSWORD, demo_accounts, demo_has_data, demo_load
 
     if not args.no_serve:
+        _metrics_dir()
         # Loading and indexing run the embedding model; this process forks gunicorn's
         # workers next, and OpenMP does not survive a fork. So the data is prepared in a
         # child process (this same command with --no-serve) and this one only serves.
@@ -229,8 +230,24 @@ def default_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+def _metrics_dir() -> None:
+    """One directory where every process started from here (gunicorn's workers, the demo's
+    worker) writes its metric samples, for /metrics to add up (prometheus-client's
+    multiprocess mode); emptied at each start. Left alone when the operator set one."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        return
+    from django.conf import settings
+
+    path = Path(settings.DATA_DIR) / "metrics"
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if not _require_migrated("启动"):
         return 1
+    _metrics_dir()
     _collectstatic()
     return _serve(bind=args.bind, workers=args.workers or default_workers())

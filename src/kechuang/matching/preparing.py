@@ -6,9 +6,11 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from kechuang.common import metrics
 from kechuang.matching.backends.base import PreparedDoc, Unit
 from kechuang.matching.related import RELATED_ATTR, RelatedTerms
 from kechuang.matching.types import Document
@@ -76,7 +78,10 @@ def prepare_documents(
         batch = engine.config.embed_batch
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
+            started = time.monotonic()
             vectors = engine.embedder.embed([texts[j] for j in chunk], query=False)
+            metrics.EMBEDDING_SECONDS.inc(time.monotonic() - started)
+            metrics.EMBEDDED_ITEMS.inc(len(chunk))
             for vector, j in zip(vectors, chunk, strict=True):
                 position, unit = slots[j]
                 units_per_doc[position][unit]["vector"] = vector

@@ -12,6 +12,7 @@ from kechuang.audit.services import audit_record, snapshot
 from kechuang.catalog.access import can_edit_expert
 from kechuang.catalog.choices import ExpertStatus
 from kechuang.catalog.models import ExpertProfile, ExpertWork
+from kechuang.catalog.public_lists import lists_changed
 from kechuang.catalog.services.validation import (
     _check_codes,
     _check_common,
@@ -76,6 +77,7 @@ def _expert_write(
             after=snapshot(expert, m2m=("disciplines", "industries")),
         )
         mark_dirty(expert)
+        lists_changed()
     return expert
 
 
@@ -124,6 +126,7 @@ def expert_set_status(*, actor: Any, expert: ExpertProfile, status: str) -> Expe
         after=snapshot(expert),
     )
     mark_dirty(expert)
+    lists_changed()
     return expert
 
 
@@ -150,6 +153,7 @@ def expert_work_add(*, actor: Any, expert: ExpertProfile, **data: Any) -> Expert
             after={"work_added": snapshot(work)},
         )
         mark_dirty(work)
+        lists_changed()
     return work
 
 
@@ -167,3 +171,4 @@ def expert_work_remove(*, actor: Any, work: ExpertWork) -> None:
         )
         work.delete()
         mark_dirty(expert)
+        lists_changed()

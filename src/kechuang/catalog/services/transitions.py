@@ -13,6 +13,7 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.catalog.choices import TRANSITIONS, ListingAction, ListingStatus
 from kechuang.catalog.models import Achievement, Need
+from kechuang.catalog.public_lists import lists_changed
 from kechuang.catalog.services.listings import PUBLICATION_DAYS, L
 from kechuang.common.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from kechuang.matching.services import mark_dirty
@@ -78,6 +79,8 @@ def listing_transition(*, actor: Any, item: L, action: str, reason: str = "") ->
         note=f"{action}: {reason}" if reason else str(action),
     )
     mark_dirty(item)  # unpublishing removes it from the index right after the commit
+    if ListingStatus.PUBLISHED in {before.get("status"), item.status}:
+        lists_changed()  # the anonymous list pages show it, or no longer
     return item
 
 

@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +26,7 @@ from kechuang.catalog.forms import (
     ExpertWorkForm,
 )
 from kechuang.catalog.models import ExpertProfile
+from kechuang.catalog.public_lists import anonymous_results
 from kechuang.catalog.selectors import expert_list as select_experts
 from kechuang.catalog.views.listings import PER_PAGE, first_message, query_context
 from kechuang.common.access_rules import access_rule
@@ -32,7 +35,7 @@ from kechuang.matching.selectors import awaiting_index
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.errors import apply_error_to_form, page_errors
-from kechuang.web.htmx import render_page_or_fragment
+from kechuang.web.htmx import is_htmx
 
 
 def _is_manager(request: HttpRequest) -> bool:
@@ -50,20 +53,25 @@ def expert_list(request: HttpRequest) -> HttpResponse:
     if not show_frontline:
         del form.fields["frontline"]
         values["frontline"] = None
-    page_obj = Paginator(select_experts(user=request.user, **values), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    ctx = {
-        "form": form,
-        "page_obj": page_obj,
-        "items": list(page_obj.object_list),
-        "filtered": any(v for v in values.values()),
-        "own_profile": _own_profile(request),
-        **query_context(request),
-    }
-    return render_page_or_fragment(
-        request, "catalog/expert_list.html", "catalog/partials/expert_results.html", ctx
-    )
+
+    def results() -> str:
+        page_obj = Paginator(select_experts(user=request.user, **values), PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        ctx = {
+            "page_obj": page_obj,
+            "items": list(page_obj.object_list),
+            "filtered": any(v for v in values.values()),
+            **query_context(request),
+        }
+        return render_to_string("catalog/partials/expert_results.html", ctx, request)
+
+    # our own template's output (escaped there), maybe from the cache
+    html = mark_safe(anonymous_results(request, "expert", results))
+    if is_htmx(request):
+        return HttpResponse(html)
+    ctx = {"form": form, "own_profile": _own_profile(request), "results": html}
+    return render(request, "catalog/expert_list.html", ctx)
 
 
 def _own_profile(request: HttpRequest) -> ExpertProfile | None:

@@ -18,8 +18,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -44,6 +46,7 @@ from kechuang.catalog.forms import (
     ReturnForm,
 )
 from kechuang.catalog.models import Achievement, Need
+from kechuang.catalog.public_lists import anonymous_results
 from kechuang.catalog.selectors import ListingFilters, achievement_list, need_list
 from kechuang.catalog.services import (
     achievement_create,
@@ -58,7 +61,7 @@ from kechuang.matching.selectors import awaiting_index
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.selectors import managed_organizations
 from kechuang.web.errors import apply_error_to_form, page_errors
-from kechuang.web.htmx import redirect_for, render_page_or_fragment
+from kechuang.web.htmx import is_htmx, redirect_for
 
 PER_PAGE = 20
 
@@ -165,19 +168,26 @@ def listing_list(request: HttpRequest, kind: ListingKind) -> HttpResponse:
         cooperation_mode=values["cooperation_mode"],
         trl_min=values.get("trl_min"),
     )
-    page_obj = Paginator(kind.select(user=request.user, filters=filters), PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    ctx = {
-        "kind": kind,
-        "form": form,
-        "page_obj": page_obj,
-        "items": list(page_obj.object_list),
-        "filtered": any(v for v in values.values()),
-        **query_context(request),
-    }
-    return render_page_or_fragment(
-        request, "catalog/listing_list.html", "catalog/partials/listing_results.html", ctx
+
+    def results() -> str:
+        page_obj = Paginator(kind.select(user=request.user, filters=filters), PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        ctx = {
+            "kind": kind,
+            "page_obj": page_obj,
+            "items": list(page_obj.object_list),
+            "filtered": any(v for v in values.values()),
+            **query_context(request),
+        }
+        return render_to_string("catalog/partials/listing_results.html", ctx, request)
+
+    # our own template's output (escaped there), maybe from the cache
+    html = mark_safe(anonymous_results(request, kind.name, results))
+    if is_htmx(request):
+        return HttpResponse(html)
+    return render(
+        request, "catalog/listing_list.html", {"kind": kind, "form": form, "results": html}
     )
 
 
