@@ -51,7 +51,10 @@ def lists_changed() -> None:
 def _bump() -> str:
     generation = str(time.time_ns())
     try:
-        cache.set(GENERATION_KEY, generation, None)
+        # a savepoint: the database cache writes on the caller's connection, and a failed
+        # statement must not abort the caller's transaction (PostgreSQL would)
+        with transaction.atomic():
+            cache.set(GENERATION_KEY, generation, None)
     except CACHE_ERRORS as exc:
         log.warning("could not move the catalog list generation on: %s", exc)
     return generation

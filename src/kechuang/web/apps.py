@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 def _create_cache_table(using: str = "default", **kwargs: Any) -> None:
     """The database cache's table, after every ``migrate`` (idempotent; nothing to do with
     Redis): every path that migrates a deployment — ``kechuang migrate``, the demo,
-    ``serve``, a restore — gets it without a step of its own."""
+    ``serve``, a restore — gets it without a step of its own. ``post_migrate`` is sent per
+    app with models (not this one), so it runs once per such app: one cheap look each."""
     from django.core.management import call_command
 
     call_command("createcachetable", database=using, verbosity=0)
@@ -20,4 +21,4 @@ class WebConfig(AppConfig):
     verbose_name = _("网页")
 
     def ready(self) -> None:
-        post_migrate.connect(_create_cache_table, sender=self, dispatch_uid="kechuang-cache-table")
+        post_migrate.connect(_create_cache_table, dispatch_uid="kechuang-cache-table")
