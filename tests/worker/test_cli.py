@@ -40,6 +40,7 @@ def test_the_scheduler_only_enqueues(database_tasks: Any) -> None:
     assert cli.main(["scheduler", "--once"]) == 0
     queued = sorted(DBTaskResult.objects.values_list("task_path", "status"))
     assert queued == [
+        ("kechuang.api.tasks.idempotency_purge", "READY"),
         ("kechuang.catalog.tasks.listings_expire", "READY"),
         ("kechuang.challenges.tasks.challenges_tick", "READY"),
         ("kechuang.invitations.tasks.invitations_expire", "READY"),
