@@ -111,7 +111,12 @@ def document(schema: dict[str, Any]) -> dict[str, Any]:
                 "in": "header",
                 "required": False,
                 "description": DESCRIPTION,
-                "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_KEY_LENGTH,
+                    "pattern": "^[\\x20-\\x7E]+$",
+                },
             }
         )
     return schema
