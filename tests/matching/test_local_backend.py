@@ -355,6 +355,16 @@ def test_an_empty_index_adopts_a_new_model(tmp_path: Path) -> None:
         assert engine.info()["model"] == "another-model"
 
 
+def test_documents_are_counted_per_kind(engine: Engine) -> None:
+    # what `kechuang search-health` compares with the public rows of each kind
+    assert (engine.backend.count_kind("need"), engine.backend.count_kind("achievement")) == (2, 1)
+    assert engine.backend.count_kind("expert") == 0
+
+    engine.delete(["need:2"])
+
+    assert engine.backend.count_kind("need") == 1
+
+
 def test_info_reports_model_sizes_and_last_write(engine: Engine) -> None:
     info = engine.info()
 

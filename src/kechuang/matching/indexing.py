@@ -414,14 +414,10 @@ def _count_kind(engine: SearchEngine, kind: str) -> int | None:
     if counter is not None:
         return int(counter(kind))
     backend = getattr(engine, "backend", None)
-    count_kind = getattr(backend, "count_kind", None)  # milvus
+    count_kind = getattr(backend, "count_kind", None)  # the local and milvus backends
     if count_kind is not None:
         return int(count_kind(kind))
-    db = getattr(backend, "_db", None)
-    if db is None:
-        return None
-    row = db.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()
-    return int(row[0])
+    return None
 
 
 # Rebuilds live in ``rebuilding.py``; their names stay reachable here (the CLI, the worker,

@@ -391,6 +391,12 @@ class LocalBackend:
         return self.catalogue.count()
 
     @_serialised
+    def count_kind(self, kind: str) -> int:
+        """Documents of one kind (``search-health`` compares them with the database)."""
+        self._refresh()
+        return self.catalogue.count_kind(kind)
+
+    @_serialised
     def unit_count(self) -> int:
         self._refresh()
         return int(self.catalogue.meta()["units"])

@@ -216,6 +216,10 @@ class Catalogue:
     def count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM docs").fetchone()[0])
 
+    def count_kind(self, kind: str) -> int:
+        row = self._db.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()
+        return int(row[0])
+
     def size(self) -> int:
         return sum(p.stat().st_size for p in self.path.parent.glob(f"{self.path.name}*"))
 
