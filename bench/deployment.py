@@ -145,6 +145,14 @@ class Deployment:
         proc = self.procs.get("web")
         return children(proc.pid) if proc is not None else []
 
+    def cpu_seconds(self) -> float:
+        """CPU time of every process started here and of their children, living or
+        reaped (gunicorn's master reaps its workers: their time is in its ``cutime``)."""
+        total = 0.0
+        for proc in self.procs.values():
+            total += _cpu(proc.pid, reaped=True) + sum(_cpu(c) for c in children(proc.pid))
+        return total
+
     def busy_web_workers(self) -> list[int]:
         """The workers serving a request now: those holding an established connection
         to the server's port (a sync worker holds one only while it serves it)."""
@@ -217,6 +225,16 @@ def children(pid: int) -> list[int]:
         if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
             found.append(int(entry.name))
     return sorted(found)
+
+
+def _cpu(pid: int, *, reaped: bool = False) -> float:
+    """utime + stime of ``pid`` (and of its reaped children), in seconds; 0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = sum(int(v) for v in fields[11 : 15 if reaped else 13])  # utime stime cutime cstime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def http_get(url: str, *, timeout: float = 10) -> tuple[int, bytes]:

@@ -47,11 +47,10 @@ import json
 import os
 import random
 import resource
-import statistics
 import sys
 import time
 import uuid
-from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import contextlib
 
 from deployment import PUBLISHER, WRITER, Deployment
+from load_report import markdown, summarize, targets
 
 QUERIES = [
     "储能电池热管理",
@@ -86,7 +86,6 @@ READS: list[tuple[str, str, int]] = [  # class, name, weight
     ("api", "list", 2),
     ("api", "detail", 3),
 ]
-WRITES = ["create", "attach", "submit", "publish"]
 # A minimal well-formed PDF (the upload check reads its type and its %%EOF).
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -110,8 +109,10 @@ class Step:
     samples: list[Sample] = field(default_factory=list)
     searchable: list[float | None] = field(default_factory=list)  # seconds; None: not found
     load: list[float] = field(default_factory=list)
+    heartbeat_age: list[float] = field(default_factory=list)
     seconds: float = 0.0
     client_cpu: float = 0.0
+    server_cpu: float | None = None
     sent: int = 0
 
 
@@ -129,6 +130,8 @@ class Context:
     stop_at: float = 0.0
     max_requests: int = 0
     polls: set[asyncio.Task[None]] = field(default_factory=set)
+    server_cpu: Callable[[], float] | None = None  # CPU seconds of the deployment's processes
+    heartbeat: Path | None = None  # the task worker's heartbeat file
     run: str = field(default_factory=lambda: uuid.uuid4().hex[:6])
     counter: itertools.count[int] = field(default_factory=itertools.count)
 
@@ -243,9 +246,14 @@ async def poll_searchable(ctx: Context, step: Step, need_id: int, title: str) ->
     step.searchable.append(None)
 
 
-async def sample_load(step: Step, stop: asyncio.Event) -> None:
+async def sample_load(step: Step, stop: asyncio.Event, heartbeat: Path | None) -> None:
+    """Every 2 s: the load average, and how old the task worker's heartbeat is (older than
+    30 s, web requests take the worker for gone and index their own changes)."""
     while not stop.is_set():
         step.load.append(os.getloadavg()[0])
+        with contextlib.suppress(OSError, ValueError):
+            if heartbeat is not None:
+                step.heartbeat_age.append(time.time() - float(heartbeat.read_text()))
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), 2)
 
@@ -254,8 +262,9 @@ async def run_step(ctx: Context, users: int, duration: float, writer_every: int)
     step = ctx.step = Step(users=users)
     ctx.stop_at = time.monotonic() + duration
     stop = asyncio.Event()
-    sampler = asyncio.create_task(sample_load(step, stop))
+    sampler = asyncio.create_task(sample_load(step, stop, ctx.heartbeat))
     cpu = resource.getrusage(resource.RUSAGE_SELF)
+    server = ctx.server_cpu() if ctx.server_cpu else None
     start = time.monotonic()
     await asyncio.gather(
         *(writer(ctx) if i % writer_every == 0 else reader(ctx, i) for i in range(users))
@@ -263,107 +272,11 @@ async def run_step(ctx: Context, users: int, duration: float, writer_every: int)
     step.seconds = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_SELF)
     step.client_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
+    if ctx.server_cpu and server is not None:
+        step.server_cpu = ctx.server_cpu() - server
     stop.set()
     await sampler
     return step
-
-
-# --- the report ----------------------------------------------------------------------
-
-
-def pct(values: list[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
-
-
-def summarize(step: Step) -> dict[str, Any]:
-    groups: dict[str, list[Sample]] = {}
-    for s in step.samples:
-        groups.setdefault(s.cls, []).append(s)
-        if s.cls in {"page", "search", "api"}:
-            groups.setdefault("reads", []).append(s)
-    classes = {}
-    for cls, samples in groups.items():
-        ms = [s.ms for s in samples]
-        classes[cls] = {
-            "n": len(samples),
-            "rps": round(len(samples) / step.seconds, 2),
-            "p50": round(pct(ms, 50), 1),
-            "p95": round(pct(ms, 95), 1),
-            "p99": round(pct(ms, 99), 1),
-            "errors": sum(not s.ok for s in samples),
-            "error_statuses": dict(Counter(s.status for s in samples if not s.ok)),
-        }
-    found = sorted(x for x in step.searchable if x is not None)
-    return {
-        "users": step.users,
-        "seconds": round(step.seconds, 1),
-        "requests": step.sent,
-        "classes": classes,
-        "searchable_s": {
-            "n": len(step.searchable),
-            "not_found": sum(x is None for x in step.searchable),
-            "p50": round(pct(found, 50), 2) if found else None,
-            "p95": round(pct(found, 95), 2) if found else None,
-            "max": round(found[-1], 2) if found else None,
-        },
-        "load1_mean": round(statistics.fmean(step.load), 2) if step.load else None,
-        "load1_max": round(max(step.load), 2) if step.load else None,
-        "client_cpu_s": round(step.client_cpu, 1),
-    }
-
-
-ORDER = ["page", "search", "api", "reads", "create", "attach", "submit", "publish", "poll"]
-
-
-def markdown(results: list[dict[str, Any]], cpus: int) -> str:
-    lines = [
-        f"CPUs: {cpus}",
-        "",
-        "| users | class | requests | req/s | p50 ms | p95 ms | p99 ms | errors |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for r in results:
-        for cls in ORDER:
-            c = r["classes"].get(cls)
-            if c is None:
-                continue
-            errors = f"{c['errors']} {c['error_statuses']}" if c["errors"] else "0"
-            lines.append(
-                f"| {r['users']} | {cls} | {c['n']} | {c['rps']} | {c['p50']} | {c['p95']} "
-                f"| {c['p99']} | {errors} |"
-            )
-    lines += [
-        "",
-        "| users | seconds | load avg (1 min) mean / max | client CPU s "
-        "| publish → searchable p50 / p95 / max s (n, not found) |",
-        "|---|---|---|---|---|",
-    ]
-    for r in results:
-        s = r["searchable_s"]
-        lines.append(
-            f"| {r['users']} | {r['seconds']} | {r['load1_mean']} / {r['load1_max']} "
-            f"| {r['client_cpu_s']} | {s['p50']} / {s['p95']} / {s['max']} "
-            f"({s['n']}, {s['not_found']}) |"
-        )
-    return "\n".join(lines)
-
-
-def targets(results: list[dict[str, Any]]) -> list[str]:
-    """The issue's targets at 20 users: reads p95 < 300 ms, every write p95 < 500 ms."""
-    out = []
-    for r in results:
-        if r["users"] != 20:
-            continue
-        for cls, limit in [("page", 300), ("search", 300), ("api", 300), ("reads", 300)] + [
-            (w, 500) for w in WRITES
-        ]:
-            if cls in r["classes"]:
-                p95 = r["classes"][cls]["p95"]
-                verdict = "met" if p95 < limit else "NOT met"
-                out.append(f"20 users, {cls}: p95 {p95} ms (target < {limit}): {verdict}")
-    return out
 
 
 # --- setting up ------------------------------------------------------------------------
@@ -413,7 +326,12 @@ async def warm_up(ctx: Context, seconds: float, workers: int) -> float:
     return time.monotonic() - start
 
 
-async def main_async(args: argparse.Namespace, base: str, tokens: dict[str, str]) -> list[Any]:
+async def main_async(
+    args: argparse.Namespace,
+    base: str,
+    tokens: dict[str, str],
+    server_cpu: Callable[[], float] | None,
+) -> list[Any]:
     timeout = aiohttp.ClientTimeout(total=args.timeout)
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
@@ -428,6 +346,8 @@ async def main_async(args: argparse.Namespace, base: str, tokens: dict[str, str]
             deadline=args.search_deadline,
             step=Step(users=0),
             max_requests=args.max_requests,
+            server_cpu=server_cpu,
+            heartbeat=args.data_dir / "worker.heartbeat",
         )
         await discover(ctx)
         warm = await warm_up(ctx, args.warm_up, args.web_workers)
@@ -478,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         base = args.url or deployment.url
         print(f"deployment ready in {time.monotonic() - started:.0f} s at {base}", flush=True)
         tokens = deployment.tokens([WRITER, PUBLISHER])
-        results = asyncio.run(main_async(args, base, tokens))
+        cpu = None if args.url else deployment.cpu_seconds
+        results = asyncio.run(main_async(args, base, tokens, cpu))
     finally:
         deployment.stop_all()
     cpus = os.cpu_count() or 0

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Traffic, deployment, drive, report
+from checks import report
+from common import ROOT, Traffic, deployment, drive
 
 SIZE = "4m"
 
@@ -63,7 +64,7 @@ def run() -> dict[str, Any]:
                 filler.unlink()
                 traffic.mark("fault_end")
 
-            traffic = asyncio.run(drive(dep, strike, seconds=35, writers=4, readers=2))
+            traffic = asyncio.run(drive(dep, strike, seconds=20, after=15, writers=4, readers=2))
             ends = [a.t for a in traffic.answers if a.what == "attach" and a.status == 201]
             info["uploads_ok_after_freeing"] = sum(t > traffic.marks["fault_end"] for t in ends)
             return report("media disk full", dep, traffic, info, since=traffic.marks["fault"])

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import PgCluster, Traffic, deployment, drive, report
+from checks import report
+from common import PgCluster, Traffic, deployment, drive
 
 
 def run() -> dict[str, Any]:
@@ -38,7 +39,7 @@ def run() -> dict[str, Any]:
             )
             traffic.mark("fault_end")
 
-        traffic = asyncio.run(drive(dep, strike, seconds=50, writers=4, readers=2))
+        traffic = asyncio.run(drive(dep, strike, seconds=20, after=20, writers=4, readers=2))
         worker_alive = dep.procs["worker"].poll() is None
         return report(
             "restart PostgreSQL during writes (fast, then immediate)",

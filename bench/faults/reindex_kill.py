@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Traffic, deployment, drive, report
+from checks import report
+from common import Traffic, deployment, drive
 
 PROGRESS = re.compile(rb"(\d+)/(\d+)")
 
@@ -54,7 +55,7 @@ def run() -> dict[str, Any]:
             marker = dep.data_dir / "index.rebuilding"
             info["marker_left"] = marker.exists()
 
-        traffic = asyncio.run(drive(dep, strike, seconds=40, writers=4, readers=2))
+        traffic = asyncio.run(drive(dep, strike, seconds=20, after=20, writers=4, readers=2))
         result = report(
             "kill -9 a reindex midway", dep, traffic, info, since=traffic.marks["fault"]
         )

@@ -28,7 +28,10 @@ def row(r: dict[str, Any]) -> str:
     if "skipped" in r or "crashed" in r:
         return f"| {r['fault']} | not run: {r.get('skipped') or r.get('crashed')} | | | | |"
     e, w, idx, rec = r["errors"], r["writes"], r["index"], r["recovery"]
-    window = f"{e['window_s']} s ({e['failed']} failed)" if e["failed"] else "none"
+    window = "none"
+    if e["failed"]:
+        spans = " + ".join(f"{w} s" for w in e.get("windows_s", [e["window_s"]]))
+        window = f"{spans} ({e['failed']} failed answers)"
     statuses = ", ".join(
         f"{'no answer' if k in (0, '0') else k}: {v}" for k, v in e["statuses"].items()
     )

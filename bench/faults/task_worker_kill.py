@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Traffic, deployment, drive, report
+from checks import report
+from common import Traffic, deployment, drive
 
 
 def run() -> dict[str, Any]:
@@ -42,7 +43,7 @@ def run() -> dict[str, Any]:
             dep.procs["worker"].wait()
             del dep.procs["worker"]
 
-        traffic = asyncio.run(drive(dep, strike, seconds=60, writers=4, readers=2))
+        traffic = asyncio.run(drive(dep, strike, seconds=20, after=50, writers=4, readers=2))
         return report(
             "kill -9 the task worker mid-batch (not restarted)",
             dep,

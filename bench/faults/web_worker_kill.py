@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Traffic, deployment, drive, report
+from checks import report
+from common import Traffic, deployment, drive
 
 KILLS = 5
 
@@ -46,7 +47,7 @@ def run() -> dict[str, Any]:
                 await asyncio.sleep(3)
             traffic.mark("fault_end")
 
-        traffic = asyncio.run(drive(dep, strike, seconds=40, writers=6, readers=2))
+        traffic = asyncio.run(drive(dep, strike, seconds=20, after=15, writers=6, readers=2))
         alive = dep.web_worker_pids()
         return report(
             "kill -9 a web worker mid-write (×5)",
