@@ -4,6 +4,7 @@ the Chinese 503 page elsewhere — never a 500 (kechuang.web.edge.database_unava
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -12,7 +13,10 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import InterfaceError, OperationalError, connection, connections
 from django.http import HttpRequest, HttpResponse
 from django.test import Client, RequestFactory
+from ninja import Schema
+from pydantic import ValidationError as PydanticValidationError
 
+from kechuang.web.edge import EdgeInputMiddleware
 from tests.api.conftest import Api, token_for
 from tests.conftest import World, need_data
 
@@ -68,6 +72,53 @@ def test_api_write_with_the_database_down_is_a_503_and_creates_nothing(
     _assert_api_503(response, "/api/v1/needs")
     monkeypatch.undo()
     assert Need.objects.count() == before
+
+
+class _Gone:
+    """An object whose field reads a connection the server has closed."""
+
+    def __init__(self, exc_type: type[Exception]) -> None:
+        self.exc_type = exc_type
+
+    @property
+    def title(self) -> str:
+        raise self.exc_type("consuming input failed: server closed the connection")
+
+
+class _Out(Schema):
+    title: str
+
+
+def _schema_error(exc_type: type[Exception]) -> PydanticValidationError:
+    with pytest.raises(PydanticValidationError) as caught:
+        _Out.model_validate(_Gone(exc_type))
+    return caught.value
+
+
+@pytest.mark.parametrize("exc_type", [OperationalError, InterfaceError])
+def test_database_gone_while_the_schema_reads_the_answer_is_a_503(
+    exc_type: type[Exception],
+) -> None:
+    """Found by bench/faults/pg_restart.py: a create committed, then its output schema read
+    a lazy relation on a connection PostgreSQL had just closed; pydantic wraps that error in
+    its own ValidationError (get_attribute_error, naming only the error's class). Still a
+    503 with Retry-After, not a 500 (and a 503 does not say that a write failed)."""
+    request = RequestFactory().post("/api/v1/needs")
+    middleware = EdgeInputMiddleware(lambda r: HttpResponse())
+
+    response = middleware.process_exception(request, _schema_error(exc_type))
+
+    assert response is not None
+    assert (response.status_code, response["Retry-After"]) == (503, "5")
+    assert response["Content-Type"] == PROBLEM
+    assert json.loads(response.content)["code"] == "service_unavailable"
+
+
+def test_other_errors_met_by_a_schema_stay_a_500() -> None:
+    request = RequestFactory().post("/api/v1/needs")
+    middleware = EdgeInputMiddleware(lambda r: HttpResponse())
+
+    assert middleware.process_exception(request, _schema_error(ValueError)) is None
 
 
 def test_page_with_the_database_down_is_the_chinese_503_page(

@@ -17,7 +17,8 @@ nothing of the file kept (``common.storage``) — never an HTML 500 to an API cl
 A database that cannot be reached while answering (``OperationalError``/``InterfaceError``:
 PostgreSQL restarting, a connection cut) is a 503 with ``Retry-After`` — code
 ``service_unavailable`` — never a 500: from a view through ``process_exception``, from a
-middleware or a response through ``handler500`` (``server_error``). Both answer with
+middleware or a response through ``handler500`` (``server_error``), also when an API
+schema meets it reading the answer's fields (pydantic then wraps it in its own error). Both answer with
 ``database_unavailable``, the one place that says what the client gets.
 
 API clients (``/api/``) get RFC 7807 ``application/problem+json`` with a code; people get
@@ -40,6 +41,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
+from pydantic import ValidationError as PydanticValidationError
 
 from kechuang.api.errors import problem_response
 from kechuang.common.errors import StorageError, StorageFull
@@ -100,7 +102,7 @@ class EdgeInputMiddleware:
         if isinstance(exc, DataError | OverflowError):
             logger.warning("refused out-of-range input on %s: %s", request.path, exc)
             return self._refuse(request, 422, "validation_failed", _("请求中的数值超出允许范围。"))
-        if isinstance(exc, UNAVAILABLE_ERRORS):
+        if _database_gone(exc):
             return database_unavailable(request, exc)
         if isinstance(exc, StorageError):
             return storage_failed(request, exc)
@@ -218,9 +220,25 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """``handler500``: a database error raised outside a view (a middleware, the session
     saved with the response) is a 503 too; anything else is Django's own 500 page."""
     exc = sys.exc_info()[1]
-    if isinstance(exc, UNAVAILABLE_ERRORS):
+    if exc is not None and _database_gone(exc):
         return database_unavailable(request, exc)
     return defaults.server_error(request)
+
+
+def _database_gone(exc: BaseException) -> bool:
+    """A database error, or one met while an API schema read the answer's fields (a lazy
+    relation queried after the view returned): pydantic reports that as a validation
+    error naming the original error's class only."""
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        return True
+    if isinstance(exc, PydanticValidationError):
+        names = tuple(f"{cls.__name__}:" for cls in UNAVAILABLE_ERRORS)
+        return any(
+            error["type"] == "get_attribute_error"
+            and str(error.get("ctx", {}).get("error", "")).startswith(names)
+            for error in exc.errors()
+        )
+    return False
 
 
 def _bad_values(name: str, values: list[str]) -> bool:
