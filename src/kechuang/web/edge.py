@@ -18,8 +18,8 @@ A database that cannot be reached while answering (``OperationalError``/``Interf
 PostgreSQL restarting, a connection cut) is a 503 with ``Retry-After`` — code
 ``service_unavailable`` — never a 500: from a view through ``process_exception``, from a
 middleware or a response through ``handler500`` (``server_error``), also when an API
-schema meets it reading the answer's fields (pydantic then wraps it in its own error). Both answer with
-``database_unavailable``, the one place that says what the client gets.
+schema meets it reading the answer's fields (pydantic then wraps it in its own error).
+Both answer with ``database_unavailable``, the one place that says what the client gets.
 
 API clients (``/api/``) get RFC 7807 ``application/problem+json`` with a code; people get
 a Chinese error page.
