@@ -72,13 +72,28 @@ class Worker:
         keeper = threading.Thread(target=self._housekeeping, name="kechuang-housekeeping")
         keeper.start()
         try:
-            runner.run(burst=False)
+            self._run_tasks(runner)
         except SystemExit:  # django-tasks-db's worker exits so on SIGTERM while idle
             pass
         finally:
             self.stopping.set()
             keeper.join()  # the index batch at hand is finished, not cut
             log.info("worker stopped")
+
+    def _run_tasks(self, runner: Any) -> None:
+        """The task loop, started again after a database error (a PostgreSQL restart ends
+        django-tasks-db's loop with its connection; bench/faults/pg_restart.py found the
+        whole worker exiting so)."""
+        from django.db import DatabaseError, connection
+
+        while not self.stopping.is_set():
+            try:
+                runner.run(burst=False)
+                return
+            except DatabaseError as exc:
+                log.warning("worker tasks: database unavailable (%s); starting again", exc)
+                connection.close()
+                self.stopping.wait(self.interval)
 
     def _housekeeping(self) -> None:
         from django.db import DatabaseError, connection
