@@ -191,3 +191,23 @@ def test_an_unparsable_form_on_a_page_is_a_chinese_error_page(world: World) -> N
 
     assert response.status_code == 400
     assert "请求的内容无法处理，请检查后重试。" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=BoUnDaRy"]
+)
+def test_a_form_body_where_json_is_expected_is_a_problem(world: World, content_type: str) -> None:
+    api = Api(token_for(world.owner_admin))
+    before = db_state()
+    if content_type.startswith("multipart"):
+        body = b'--BoUnDaRy\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--BoUnDaRy--\r\n'
+    else:
+        body = b"name=x"
+
+    response = api.client.post(
+        "/api/v1/tokens", data=body, content_type=content_type, **api.headers
+    )
+
+    problem = problem_of(response, 422, "validation_failed")
+    assert problem["errors"] == {"__all__": ["请求体不是有效的 JSON。"]}
+    assert db_state() == before

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -174,6 +175,20 @@ def install(api: NinjaAPI) -> None:
             )
         code = "bad_request" if exc.status_code == 400 else "http_error"
         return problem(api, request, status=exc.status_code, code=code, title=str(exc))
+
+    @api.exception_handler(RawPostDataException)
+    def form_instead_of_json(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+        # A multipart form sent where the operation reads a JSON body: the edge middleware
+        # has already parsed the form (to check its fields), so the raw body is gone — and
+        # it was not JSON anyway. The same answer as any other body that is not JSON.
+        return problem(
+            api,
+            request,
+            status=422,
+            code="validation_failed",
+            title=_("请求内容不符合接口定义。"),
+            errors={"__all__": [_("请求体不是有效的 JSON。")]},
+        )
 
 
 def problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
