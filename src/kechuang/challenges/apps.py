@@ -6,3 +6,13 @@ class ChallengesConfig(AppConfig):
     name = "kechuang.challenges"
     label = "challenges"
     verbose_name = _("揭榜挂帅")
+
+    def ready(self) -> None:
+        from kechuang.challenges.search import KIND, SOURCES
+        from kechuang.matching.registry import recommend, register
+
+        # the problems of open calls are searchable and matched like needs: solvers are
+        # recommended to the organiser, and the problems to experts
+        register(*SOURCES)
+        recommend(KIND, "expert", "organization", "achievement")
+        recommend("expert", KIND)

@@ -9,6 +9,7 @@ from kechuang.challenges import (
     views_collection,
     views_organiser,
     views_projects,
+    views_promotion,
 )
 
 app_name = "challenges"
@@ -61,6 +62,7 @@ urlpatterns = [
     path("rounds/<int:pk>/do/<slug:action>/", views_collection.round_action, name="round_action"),
     path("rounds/<int:pk>/problems/", views_collection.problem_submit_page, name="problem_submit"),
     path("problems/<int:pk>/", views_collection.problem_detail, name="problem_detail"),
+    path("needs/<int:need_id>/promote/", views_promotion.need_promote_panel, name="need_promote"),
     path(
         "problems/<int:pk>/classify/",
         views_collection.problem_classify_page,

@@ -21,14 +21,14 @@ from kechuang.catalog.access import (
     access_need_by_id,
 )
 from kechuang.common.access_rules import access_rule, signed_in
-from kechuang.matching import selectors
+from kechuang.matching import indexing, selectors
 from kechuang.matching.selectors import Result
 from kechuang.matching.services import dismissal_create
 
 search_router = Router(tags=["search"])
 match_router = Router(tags=["match"])
 
-Kind = Literal["need", "achievement", "expert", "organization"]
+Kind = Literal["need", "achievement", "expert", "organization", "challenge"]
 
 API_PATHS = {
     "need": "/api/v1/needs/{}",
@@ -41,7 +41,11 @@ API_PATHS = {
 class SearchIn(PageIn):
     q: str = Field(..., description="搜索内容，1–500 字；按文字检索，不支持查询语法。")
     kinds: list[Kind] = Field(
-        [], description="只返回这些类型：need、achievement、expert、organization；默认全部。"
+        [],
+        description=(
+            "只返回这些类型：need、achievement、expert、organization、challenge（揭榜题目）；"
+            "默认全部。"
+        ),
     )
     region: str = Field("", description="行政区划代码（GB/T 2260）；省、市代码包含其下各级。")
     industry: str = Field("", description="行业代码（GB/T 4754）：门类字母或大类代码。")
@@ -133,6 +137,13 @@ class DismissalOut(Schema):
     created_at: datetime
 
 
+def api_url(result: Result) -> str:
+    if result.kind in API_PATHS:
+        return API_PATHS[result.kind].format(result.obj.pk)
+    found = indexing.sources()[result.kind].api_url
+    return found(result.obj) if found else ""
+
+
 def hit_out(result: Result) -> dict[str, Any]:
     hit = result.hit
     return {
@@ -141,7 +152,7 @@ def hit_out(result: Result) -> dict[str, Any]:
         "object_id": result.obj.pk,
         "title": result.title,
         "url": result.url,
-        "api_url": API_PATHS[result.kind].format(result.obj.pk),
+        "api_url": api_url(result),
         "score": hit.score if hit else None,
         "relevance": None
         if result.relevance is None
