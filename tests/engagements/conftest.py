@@ -58,3 +58,50 @@ def deal(world: World) -> Deal:
     expert = expert_set_status(actor=expert_user, expert=expert, status=ExpertStatus.PUBLISHED)
     stranger = member(world.other_enterprise, Role.MEMBER, display_name="路人")
     return Deal(world, need, achievement, expert, expert_user, stranger)
+
+
+def solve(deal: Deal, **kwargs: Any) -> Any:
+    """The expert clicks 我能解决 on the need."""
+    from kechuang.engagements.choices import Origin
+    from kechuang.engagements.services import engagement_start
+
+    return engagement_start(
+        actor=deal.expert_user,
+        subject=deal.need,
+        counterparty=deal.expert,
+        origin=Origin.SOLVE,
+        **kwargs,
+    )
+
+
+def walk_to(deal: Deal, engagement: Any, stage: str) -> Any:
+    """Test set-up through the services: move ``engagement`` forward up to ``stage``."""
+    from django.utils import timezone
+
+    from kechuang.engagements.choices import FORWARD, Stage
+    from kechuang.engagements.services import (
+        engagement_complete,
+        engagement_sign,
+        engagement_transition,
+    )
+
+    owner = deal.world.owner_admin
+    for step in FORWARD[FORWARD.index(engagement.stage) + 1 : FORWARD.index(stage) + 1]:
+        if step == Stage.SIGNED:
+            engagement_sign(
+                actor=owner,
+                engagement=engagement,
+                contract_type="development",
+                title="液冷板开发合同",
+                amount="80.50",
+                technology_amount="60",
+                party_a="杭州测温科技有限公司",
+                party_b="陈建国",
+                signed_on=timezone.localdate().isoformat(),
+            )
+        elif step == Stage.COMPLETED:
+            engagement_complete(actor=owner, engagement=engagement, products="1", revenue="300")
+        else:
+            engagement_transition(actor=owner, engagement=engagement, to=step)
+        engagement.refresh_from_db()
+    return engagement
