@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kechuang.notifications",
     "kechuang.invitations",
     "kechuang.review",
+    "kechuang.engagements",
     "kechuang.challenges",
     "kechuang.web",
 ]

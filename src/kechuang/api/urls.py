@@ -14,6 +14,7 @@ from kechuang.catalog.api.achievements import router as achievements_router
 from kechuang.catalog.api.experts import router as experts_router
 from kechuang.catalog.api.needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
+from kechuang.engagements.api import router as engagements_router
 from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
@@ -58,3 +59,4 @@ api.add_router("/challenges", challenges_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/invitations", invitations_router)
+api.add_router("/engagements", engagements_router)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.utils import timezone
 
 from kechuang.catalog.choices import ContactVisibility, ExpertStatus, ListingStatus
+from kechuang.catalog.docking import has_docked
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
 from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
@@ -88,9 +89,9 @@ def access_expert_by_id(user: Any, pk: Any, *, action: str = "view") -> ExpertPr
 def need_contact_visible(user: Any, need: Need) -> bool:
     """Whether ``user`` may see the need's contact details under its visibility setting.
 
-    ``after_docking`` contacts stay with the owner's side until an engagement (对接) with
-    the viewer exists; engagements arrive with their own app, so today only the owning
-    organisation and the associations managing it see them.
+    ``after_docking`` contacts stay with the owner's side until the viewer's engagement
+    (对接) about the need has been introduced (and its confidentiality agreement accepted,
+    where required): the engagements app answers through ``catalog.docking``.
     """
     viewer = viewer_for(user)
     if viewer.sees_private_of(need.organization):
@@ -99,4 +100,4 @@ def need_contact_visible(user: Any, need: Need) -> bool:
         return True
     if need.contact_visibility == ContactVisibility.MEMBERS:
         return viewer.is_authenticated
-    return False
+    return has_docked(user, need)

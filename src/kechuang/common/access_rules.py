@@ -46,6 +46,7 @@ KINDS = frozenset(
         "notification",
         "invitation",
         "match",
+        "engagement",
     }
 )
 

@@ -92,3 +92,21 @@ def parse_doc_id(value: str) -> tuple[str, int] | None:
     if kind not in sources() or not pk.isdigit() or len(pk) > 18:
         return None
     return kind, int(pk)
+
+
+# Pairs a higher app knows must not be recommended (a declined engagement: ``need:12`` ✗
+# ``expert:7``), for everyone; registered from that app's ``AppConfig.ready()``.
+_pair_exclusions: list[Callable[[str], set[str]]] = []
+
+
+def register_pair_exclusion(excluded: Callable[[str], set[str]]) -> None:
+    """``excluded(doc_id)`` answers the documents never to recommend with ``doc_id``."""
+    if excluded not in _pair_exclusions:
+        _pair_exclusions.append(excluded)
+
+
+def excluded_pairs(doc_id: str) -> set[str]:
+    out: set[str] = set()
+    for excluded in _pair_exclusions:
+        out |= excluded(doc_id)
+    return out

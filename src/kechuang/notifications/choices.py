@@ -14,6 +14,7 @@ class NotificationKind(models.TextChoices):
     AWARD = "award", _("揭榜结果")
     MILESTONE = "milestone", _("里程碑")
     RECOMMENDATION = "recommendation", _("推荐")
+    ENGAGEMENT = "engagement", _("对接")
     SYSTEM = "system", _("系统消息")
 
 

@@ -2,8 +2,9 @@
 
 A record's matches are the engine's nearest documents of the kinds it is matched with
 (``RECOMMENDS``), re-checked like search hits (``searching.resolve_hits``), minus what
-the viewer dismissed, the records of the source's own organisations, and what falls
-below ``calibration.RECOMMEND_FROM``.
+the viewer dismissed, the pairs declined in an engagement (``registry.excluded_pairs``),
+the records of the source's own organisations, and what falls below
+``calibration.RECOMMEND_FROM``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.matching import indexing
 from kechuang.matching.indexing import SearchUnavailable
 from kechuang.matching.models import Dismissal
+from kechuang.matching.registry import excluded_pairs
 from kechuang.matching.selectors.searching import (
     RECOMMENDS,
     Result,
@@ -98,7 +100,8 @@ def recommendations(
     if target not in RECOMMENDS.get(kind, ()):
         raise ValidationFailed(fields={"target": [_("不支持的推荐类型。")]})
     source = indexing.doc_id(kind, obj.pk)
-    excluded = dismissed_targets(user, source) | {source}
+    # what the viewer dismissed, and pairs declined in an engagement (for everyone)
+    excluded = dismissed_targets(user, source) | excluded_pairs(source) | {source}
     keep = _target_filter(target)
     # the own organisation's records and those below the cut-off are dropped after the engine
     overfetch = limit * 4 + 5
