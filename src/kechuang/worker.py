@@ -48,10 +48,12 @@ class Job:
 def default_jobs() -> list[Job]:
     from kechuang.catalog.services import listings_expire_due
     from kechuang.challenges.services.tick import challenges_tick
+    from kechuang.engagements.reminders import engagements_remind_stalled
 
     return [
         Job("challenges-tick", datetime.timedelta(minutes=5), challenges_tick),
         Job("expire", datetime.timedelta(hours=1), listings_expire_due),
+        Job("engagements-remind-stalled", datetime.timedelta(hours=1), engagements_remind_stalled),
     ]
 
 
