@@ -1,0 +1,110 @@
+"""The engagement pages: the docking panel on a need, starting, the detail per role,
+messages with a file, the contract form's Chinese errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from kechuang.engagements.choices import Stage
+from kechuang.engagements.models import Contract, Engagement, MessageAttachment
+from tests.api.conftest import PDF
+from tests.conftest import client_for
+from tests.engagements.conftest import Deal, solve, walk_to
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_need_panel_offers_solve_and_start_creates_an_engagement(deal: Deal) -> None:
+    expert = client_for(deal.expert_user)
+    panel = expert.get(reverse("engagements:need_panel", args=[deal.need.pk]))
+    assert "我能解决" in panel.content.decode()
+    start = reverse("engagements:start")
+    page = expert.get(start, {"subject": f"need:{deal.need.pk}", "origin": "solve"})
+    assert page.status_code == 200 and "专家本人：陈建国" in page.content.decode()
+    response = expert.post(
+        start,
+        {
+            "subject": f"need:{deal.need.pk}",
+            "counterparty": f"expert:{deal.expert.pk}",
+            "origin": "solve",
+        },
+    )
+    e = Engagement.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "engagements:detail", args=[e.pk]
+    )
+    assert e.origin == "solve"
+
+
+def test_detail_per_role_and_contacts_hidden_before_introduction(deal: Deal) -> None:
+    e = solve(deal)
+    url = reverse("engagements:detail", args=[e.pk])
+    owner = client_for(deal.world.owner_admin).get(url).content.decode()
+    assert "同意对接" in owner and "婉拒" in owner
+    expert_page = client_for(deal.expert_user).get(url).content.decode()
+    assert "0571-88886666" not in expert_page and "双方同意引荐后" in expert_page
+    assert client_for(deal.stranger).get(url).status_code == 404
+    assert client_for(deal.world.jiangsu_staff).get(url).status_code == 404
+    assert client_for(deal.world.hangzhou_staff).get(url).status_code == 200
+    client_for(deal.world.owner_admin).post(
+        reverse("engagements:move", args=[e.pk]), {"to": "introduced"}
+    )
+    assert "0571-88886666" in client_for(deal.expert_user).get(url).content.decode()
+
+
+def test_message_with_file_and_download_scope(deal: Deal) -> None:
+    e = walk_to(deal, solve(deal), Stage.INTRODUCED)
+    client = client_for(deal.expert_user)
+    response = client.post(
+        reverse("engagements:message", args=[e.pk]),
+        {
+            "body": "方案见附件。",
+            "attachments": [SimpleUploadedFile("方案.pdf", PDF, "application/pdf")],
+        },
+    )
+    assert response.status_code == 302
+    attachment = MessageAttachment.objects.get()
+    url = reverse("engagements:file", args=[attachment.pk])
+    assert client_for(deal.world.owner_admin).get(url).status_code == 200
+    assert client_for(deal.stranger).get(url).status_code == 404
+    bad = client.post(
+        reverse("engagements:message", args=[e.pk]),
+        {
+            "body": "再发一个",
+            "attachments": [SimpleUploadedFile("x.pdf", b"not a pdf", "application/pdf")],
+        },
+    )
+    assert bad.status_code == 422 and "只能上传 PDF 或图片" in bad.content.decode()
+    assert MessageAttachment.objects.count() == 1
+
+
+def test_contract_form_shows_chinese_errors_and_changes_nothing(deal: Deal) -> None:
+    e = walk_to(deal, solve(deal), Stage.INTENTION)
+    url = reverse("engagements:contract", args=[e.pk])
+    data = {
+        "contract_type": "development",
+        "title": "液冷板开发合同",
+        "amount": "-3",
+        "party_a": "甲",
+        "party_b": "乙",
+        "signed_on": timezone.localdate().isoformat(),
+    }
+    response = client_for(deal.world.owner_admin).post(url, data)
+    assert response.status_code == 422 and "金额不能为负数" in response.content.decode()
+    response = client_for(deal.world.owner_admin).post(url, {**data, "amount": "1.999"})
+    assert "金额最多保留两位小数" in response.content.decode()
+    assert (
+        Contract.objects.count() == 0 and Engagement.objects.get(pk=e.pk).stage == Stage.INTENTION
+    )
+    response = client_for(deal.world.owner_admin).post(url, {**data, "amount": "12.50"})
+    assert response.status_code == 302 and Engagement.objects.get(pk=e.pk).stage == Stage.SIGNED
