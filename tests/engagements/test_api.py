@@ -34,7 +34,7 @@ def test_walk_through_the_api_with_problem_codes(deal: Deal) -> None:
     assert (body["stage"], body["subject_contacts"], body["next_stages"]) == (
         "interest",
         None,
-        ["declined", "withdrawn"],
+        ["withdrawn"],
     )
     again = expert.post(
         "/engagements",

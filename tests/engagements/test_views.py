@@ -108,3 +108,44 @@ def test_contract_form_shows_chinese_errors_and_changes_nothing(deal: Deal) -> N
     )
     response = client_for(deal.world.owner_admin).post(url, {**data, "amount": "12.50"})
     assert response.status_code == 302 and Engagement.objects.get(pk=e.pk).stage == Stage.SIGNED
+
+
+def test_invite_button_links_own_records_to_the_start_page(deal: Deal) -> None:
+    from types import SimpleNamespace
+    from urllib.parse import parse_qs, urlparse
+
+    from django.test import RequestFactory
+
+    from kechuang.engagements.templatetags.engagements import invite_button
+
+    def button(user: Any, source: str, target: str) -> dict[str, str]:
+        request = RequestFactory().get("/")
+        request.user = user
+        url = invite_button({"request": request}, source, SimpleNamespace(doc_id=target))["url"]
+        return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()} if url else {}
+
+    need, expert = f"need:{deal.need.pk}", f"expert:{deal.expert.pk}"
+    # the need's owner invites a recommended expert; a stranger gets no button there
+    assert button(deal.world.owner_admin, need, expert) == {
+        "subject": need,
+        "counterparty": expert,
+        "origin": "recommendation",
+    }
+    assert button(deal.stranger, need, expert) == {}
+    # the expert invites from a recommended need on their own profile page
+    assert button(deal.expert_user, expert, need)["subject"] == need
+    # a search result: the other end is chosen on the start page
+    assert button(deal.expert_user, "", need) == {"subject": need, "origin": "search"}
+    assert button(deal.world.owner_admin, "", need) == {}
+
+
+def test_a_declined_pair_leaves_recommendations_through_the_registry(deal: Deal) -> None:
+    from kechuang.engagements.services import engagement_transition
+    from kechuang.matching.registry import excluded_pairs
+
+    e = solve(deal)
+    assert excluded_pairs(f"need:{deal.need.pk}") == set()
+    engagement_transition(
+        actor=deal.world.owner_admin, engagement=e, to=Stage.DECLINED, reason="tech_mismatch"
+    )
+    assert excluded_pairs(f"need:{deal.need.pk}") == {f"expert:{deal.expert.pk}"}
