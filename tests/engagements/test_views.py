@@ -149,3 +149,15 @@ def test_a_declined_pair_leaves_recommendations_through_the_registry(deal: Deal)
         actor=deal.world.owner_admin, engagement=e, to=Stage.DECLINED, reason="tech_mismatch"
     )
     assert excluded_pairs(f"need:{deal.need.pk}") == {f"expert:{deal.expert.pk}"}
+
+
+def test_detail_page_in_english(deal: Deal) -> None:
+    from django.conf import settings
+
+    e = solve(deal)
+    client = client_for(deal.world.owner_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(reverse("engagements:detail", args=[e.pk])).content.decode()
+    for text in ("Agree to engage", "Reason for declining", "Technology mismatch", "Timeline"):
+        assert text in page
+    assert "同意对接" not in page
