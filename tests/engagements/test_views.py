@@ -161,3 +161,40 @@ def test_detail_page_in_english(deal: Deal) -> None:
     for text in ("Agree to engage", "Reason for declining", "Technology mismatch", "Timeline"):
         assert text in page
     assert "同意对接" not in page
+
+
+def test_association_assigns_a_liaison_who_then_sees_the_engagement(deal: Deal) -> None:
+    from kechuang.engagements.access import engagements_visible
+    from kechuang.engagements.models import BrokerAssignment
+
+    e = solve(deal)
+    deal.stranger.email = "liaison@example.org"
+    deal.stranger.save()
+    url = reverse("engagements:brokers", args=[deal.world.hangzhou.pk])
+    assert client_for(deal.world.owner_admin).get(url).status_code == 403
+    assert client_for(deal.world.jiangsu_staff).post(url, {"action": "assign"}).status_code == 403
+    staff = client_for(deal.world.hangzhou_staff)
+    assert staff.get(url).status_code == 200
+    staff.post(
+        url,
+        {
+            "action": "assign",
+            "login": "liaison@example.org",
+            "role": "liaison",
+            "organization": deal.world.enterprise.pk,
+        },
+    )
+    assert list(engagements_visible(deal.stranger)) == [e]
+    # a technology-manager assignment needs the registration first
+    staff.post(
+        url,
+        {
+            "action": "assign",
+            "login": "liaison@example.org",
+            "role": "technology_manager",
+            "organization": deal.world.enterprise.pk,
+        },
+    )
+    assert BrokerAssignment.objects.count() == 1
+    staff.post(url, {"action": "end", "assignment": BrokerAssignment.objects.get().pk})
+    assert list(engagements_visible(deal.stranger)) == []
