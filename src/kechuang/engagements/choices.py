@@ -62,7 +62,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.INTENTION, S.SIGNED): frozenset({W.PARTY}),  # with a contract record
     (S.SIGNED, S.IMPLEMENTING): frozenset({W.PARTY}),
     (S.IMPLEMENTING, S.COMPLETED): frozenset({W.PARTY}),  # with the outcome
-    **{(s, S.DECLINED): frozenset({W.PARTY}) for s in (*_ANY_OPEN, S.STALLED)},
+    # before the introduction only the side asked declines (the starter withdraws)
+    (S.INTEREST, S.DECLINED): frozenset({W.OTHER_SIDE}),
+    **{(s, S.DECLINED): frozenset({W.PARTY}) for s in (*_ANY_OPEN[1:], S.STALLED)},
     **{(s, S.WITHDRAWN): frozenset({W.STARTER}) for s in (*_ANY_OPEN, S.STALLED)},
     **{(s, S.STALLED): frozenset({W.BROKER, W.SYSTEM}) for s in _ANY_OPEN},
     # resuming goes back to the stage it stalled in (``Engagement.paused_stage``)

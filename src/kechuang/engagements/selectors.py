@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_noop as _noop
 
 from kechuang.common.access_rules import gatekeeper
 from kechuang.engagements.access import answer_scope, details_visible, engagements_visible, roles_in
@@ -46,6 +47,17 @@ class Contacts:
 
     subject: list[tuple[str, str]]
     counterparty: list[tuple[str, str]]
+
+
+# labels shown through {% translate %}: marked here so the catalogue carries them
+CONTACT_LABELS = (
+    _noop("联系人"),
+    _noop("电话"),
+    _noop("邮箱"),
+    _noop("姓名"),
+    _noop("手机"),
+    _noop("单位"),
+)
 
 
 def _person(user: Any) -> list[tuple[str, str]]:

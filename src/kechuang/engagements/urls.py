@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kechuang.engagements.views import actions, answers, pages, records
+from kechuang.engagements.views import actions, answers, brokers, pages, records
 
 app_name = "engagements"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("needs/<int:pk>/panel/", answers.need_panel, name="need_panel"),
     path("needs/<int:pk>/answers/", answers.answer_create, name="answer_create"),
     path("answers/<int:pk>/engage/", answers.answer_convert, name="answer_convert"),
+    path("associations/<int:org_id>/brokers/", brokers.broker_page, name="brokers"),
     path("achievements/<int:pk>/panel/", answers.achievement_panel, name="achievement_panel"),
 ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
 from kechuang.api.auth import token_user
 from kechuang.api.schemas import paginate, problems
@@ -16,10 +16,9 @@ from kechuang.engagements.access import access_engagement_by_id
 from kechuang.engagements.api.schemas import (
     EngagementDetailOut,
     EngagementFilterIn,
-    EngagementOut,
     EngagementPage,
     EngagementStartIn,
-    TransitionIn,
+    EngagementTransitionIn,
 )
 from kechuang.engagements.models import Engagement
 from kechuang.engagements.selectors import contacts_for, engagement_list, match_reason
@@ -30,17 +29,17 @@ from kechuang.orgs.access import access_organization_by_id
 router = Router(tags=["engagements"])
 
 
-def detail(user: Any, engagement: Engagement) -> dict[str, Any]:
-    out = EngagementOut.from_orm(engagement).model_dump()
+def detail(user: Any, engagement: Engagement) -> Engagement:
+    """The engagement with what this caller may see of it: contacts (or None), next moves."""
     contacts = contacts_for(user, engagement)
-    out["subject_contacts"] = (
-        [{"label": k, "value": v} for k, v in contacts.subject] if contacts else None
-    )
-    out["counterparty_contacts"] = (
-        [{"label": k, "value": v} for k, v in contacts.counterparty] if contacts else None
-    )
-    out["next_stages"] = moves_for(user, engagement)
-    return out
+
+    def rows(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+        return [{"label": k, "value": v} for k, v in pairs]
+
+    engagement.subject_contacts = rows(contacts.subject) if contacts else None  # type: ignore[attr-defined]
+    engagement.counterparty_contacts = rows(contacts.counterparty) if contacts else None  # type: ignore[attr-defined]
+    engagement.next_stages = moves_for(user, engagement)  # type: ignore[attr-defined]
+    return engagement
 
 
 @router.get(
@@ -104,7 +103,7 @@ def engagement_create(request: HttpRequest, payload: EngagementStartIn) -> Any:
         note=payload.note,
         match_reason=match_reason(user, kind, subject, target, counterparty.pk),
     )
-    return 201, detail(user, engagement)
+    return Status(201, detail(user, engagement))
 
 
 @router.post(
@@ -118,7 +117,9 @@ def engagement_create(request: HttpRequest, payload: EngagementStartIn) -> Any:
     ),
 )
 @access_rule("engagement")
-def engagement_move(request: HttpRequest, engagement_id: int, payload: TransitionIn) -> Any:
+def engagement_move(
+    request: HttpRequest, engagement_id: int, payload: EngagementTransitionIn
+) -> Any:
     user = token_user(request)
     engagement = access_engagement_by_id(user, engagement_id, action="broker")
     engagement = engagement_transition(

@@ -13,13 +13,13 @@ from kechuang.engagements.choices import ContractType, DeclineReason, Origin, Si
 from kechuang.engagements.models import Engagement, Message
 
 
-class SubjectRef(Schema):
+class EngagementSubjectRef(Schema):
     kind: str = Field(..., description="need 或 achievement。")
     id: int
     title: str
 
 
-class CounterpartyRef(Schema):
+class EngagementCounterpartyRef(Schema):
     kind: str = Field(..., description="expert 或 organization。")
     id: int
     name: str
@@ -27,9 +27,9 @@ class CounterpartyRef(Schema):
 
 class EngagementOut(Schema):
     id: int
-    subject: SubjectRef
+    subject: EngagementSubjectRef
     subject_org: OrgRef
-    counterparty: CounterpartyRef
+    counterparty: EngagementCounterpartyRef
     started_side: Side
     origin: Origin
     stage: Stage = Field(
@@ -73,16 +73,16 @@ class EngagementFilterIn(PageIn):
     stage: Stage | None = Field(None, description="按阶段筛选。")
 
 
-class ContactOut(Schema):
+class EngagementContactOut(Schema):
     label: str
     value: str
 
 
 class EngagementDetailOut(EngagementOut):
-    subject_contacts: list[ContactOut] | None = Field(
+    subject_contacts: list[EngagementContactOut] | None = Field(
         ..., description="需求方/成果方的联系方式；引荐前（或未签保密协议时）为 null。"
     )
-    counterparty_contacts: list[ContactOut] | None
+    counterparty_contacts: list[EngagementContactOut] | None
     next_stages: list[Stage] = Field(..., description="调用者现在可以把对接推进到的阶段。")
 
 
@@ -93,13 +93,13 @@ class EngagementStartIn(InputSchema):
     note: str = Field("", max_length=2000)
 
 
-class TransitionIn(InputSchema):
+class EngagementTransitionIn(InputSchema):
     to: Stage
     reason: DeclineReason | None = Field(None, description="婉拒时必填。")
     text: str = Field("", description="婉拒/撤回说明，或合作意向摘要。", max_length=3000)
 
 
-class MessageOut(Schema):
+class EngagementMessageOut(Schema):
     id: int
     reply_to_id: int | None
     author: UserRef | None
@@ -114,16 +114,16 @@ class MessageOut(Schema):
         return [reverse("engagements:file", args=[f.pk]) for f in obj.attachments.all()]
 
 
-class MessagePage(Page):
-    items: list[MessageOut]
+class EngagementMessagePage(Page):
+    items: list[EngagementMessageOut]
 
 
-class MessageIn(InputSchema):
+class EngagementMessageIn(InputSchema):
     body: str = Field(..., max_length=5000)
     reply_to: int | None = None
 
 
-class ContractIn(InputSchema):
+class EngagementContractIn(InputSchema):
     contract_type: ContractType
     title: str = Field(..., max_length=200)
     amount: Decimal = Field(..., description="合同金额（万元），非负，最多两位小数。")
@@ -139,7 +139,7 @@ class ContractIn(InputSchema):
     registration_number: str = Field("", max_length=50)
 
 
-class ContractOut(Schema):
+class EngagementContractOut(Schema):
     id: int
     contract_type: ContractType
     title: str
@@ -154,32 +154,32 @@ class ContractOut(Schema):
     registration_number: str
 
 
-class PaymentIn(InputSchema):
+class EngagementPaymentIn(InputSchema):
     amount: Decimal
     received_on: date
     note: str = Field("", max_length=200)
 
 
-class PaymentOut(Schema):
+class EngagementPaymentOut(Schema):
     id: int
     amount: Decimal
     received_on: date
     note: str
 
 
-class MilestoneIn(InputSchema):
+class EngagementMilestoneIn(InputSchema):
     title: str = Field(..., max_length=200)
     due_on: date | None = None
 
 
-class MilestoneOut(Schema):
+class EngagementMilestoneOut(Schema):
     id: int
     title: str
     due_on: date | None
     done_on: date | None
 
 
-class OutcomeIn(InputSchema):
+class EngagementOutcomeIn(InputSchema):
     products: int = Field(0, ge=0)
     patents: int = Field(0, ge=0)
     revenue: Decimal = Field(Decimal("0"), description="新增产值（万元）。")
@@ -187,7 +187,7 @@ class OutcomeIn(InputSchema):
     summary: str = Field("", max_length=3000)
 
 
-class OutcomeOut(Schema):
+class EngagementOutcomeOut(Schema):
     products: int
     patents: int
     revenue: Decimal

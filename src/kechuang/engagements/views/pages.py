@@ -92,7 +92,9 @@ def detail_context(request: HttpRequest, engagement: Engagement, **forms: Any) -
         "may_complete": roles.party and engagement.stage == Stage.IMPLEMENTING,
         "may_record": roles.party and engagement.stage in {Stage.SIGNED, Stage.IMPLEMENTING},
         "may_write": (roles.party or roles.broker) and engagement.stage not in CLOSED,
-        "waiting_for_other": engagement.stage == Stage.INTEREST and not moves and roles.party,
+        "waiting_for_other": engagement.stage == Stage.INTEREST
+        and Stage.INTRODUCED not in moves
+        and roles.party,
         "forward": [(s, Stage(s).label, s in reached) for s in FORWARD],
         "timeline": engagement_timeline(engagement),
         "messages_list": engagement_messages(user, engagement),
