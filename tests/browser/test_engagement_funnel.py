@@ -19,7 +19,7 @@ from tests.engagements.drive import walk, whole_story
 
 pytestmark = pytest.mark.browser
 
-STAGES = ("发起对接", "完成引荐", "达成合作意向", "签订合同", "落地完成")
+STAGES = ("新发起对接", "完成引荐", "意向达成", "签订合同", "落地完成")
 
 
 def test_the_funnel_page_and_its_export_agree(

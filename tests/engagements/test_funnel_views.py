@@ -54,9 +54,7 @@ def test_the_export_holds_the_same_numbers(deal: Deal, client: Any) -> None:
     assert book.sheetnames == ["漏斗", "阶段用时", "婉拒原因"]
     rows = {r[0]: r[1:] for r in book["漏斗"].iter_rows(values_only=True) if r and r[0]}
     assert rows["科协"][0] == w.hangzhou.name
-    assert [
-        rows[k][0] for k in ("发起对接", "完成引荐", "达成合作意向", "签订合同", "落地完成")
-    ] == [
+    assert [rows[k][0] for k in ("新发起对接", "完成引荐", "意向达成", "签订合同", "落地完成")] == [
         3,
         2,
         1,
@@ -139,7 +137,7 @@ def test_the_api_returns_the_same_numbers(deal: Deal, client: Any) -> None:
     )
     assert body["gaps"][0] == {
         "key": "started-introduced",
-        "label": "发起对接 → 完成引荐",
+        "label": "新发起对接 → 完成引荐",
         "median_days": 1.5,
         "n": 2,
     }
@@ -181,3 +179,24 @@ def test_the_api_hides_an_association_not_staffed(deal: Deal, client: Any) -> No
     assert (
         client.get("/api/v1/engagements/funnel", {"association": w.hangzhou.pk}).status_code == 401
     )
+
+
+def test_the_page_in_english(deal: Deal) -> None:
+    from django.utils import translation
+
+    from tests.web.test_english import (
+        assert_all_english,
+        english_client,
+        english_named,
+        get_english,
+    )
+
+    walk(deal)
+    start, end = whole_story()
+    client = english_client(english_named(deal.world.hangzhou_staff))
+    try:
+        html = get_english(client, reverse("engagements:funnel") + f"?start={start}&end={end}")
+    finally:
+        translation.activate("zh-hans")
+    assert "Engagement funnel" in html and "Contract amount (10k CNY)" in html
+    assert_all_english(html)

@@ -34,12 +34,12 @@ def funnel_workbook(funnel: Funnel) -> bytes:
         [_("统计区间"), f"{funnel.period.start.isoformat()} — {funnel.period.end.isoformat()}"]
     )
     sheet.append([])
-    sheet.append([_("指标"), _("数量"), _("其中揭榜挂帅项目")])
+    sheet.append([_("统计项"), _("数量"), _("其中揭榜挂帅项目")])
     for cell in sheet[4]:
         cell.font = Font(bold=True)
     for stage in funnel.stages:
         sheet.append([stage.label, stage.count, stage.other])
-    sheet.append([_("婉拒"), funnel.declined, 0])
+    sheet.append([_("婉拒的对接"), funnel.declined, 0])
     sheet.append([])
     sheet.append([_("合同数"), funnel.contracts])
     for label, amount in (

@@ -48,9 +48,9 @@ ZERO = Decimal("0.00")
 
 # (key, label, the stage's time field) in funnel order
 STAGES: tuple[tuple[str, Any, str], ...] = (
-    ("started", gettext_lazy("发起对接"), "started_at"),
+    ("started", gettext_lazy("新发起对接"), "started_at"),
     ("introduced", gettext_lazy("完成引荐"), "introduced_at"),
-    ("intention", gettext_lazy("达成合作意向"), "intention_at"),
+    ("intention", gettext_lazy("意向达成"), "intention_at"),
     ("signed", gettext_lazy("签订合同"), "signed_at"),
     ("completed", gettext_lazy("落地完成"), "completed_at"),
 )
