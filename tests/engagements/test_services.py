@@ -280,6 +280,11 @@ def test_visibility_is_the_two_sides_their_liaison_and_associations_above(deal: 
     assert list(engagements_visible(deal.stranger)) == [e]
     with pytest.raises(PermissionDenied):
         access_engagement_by_id(deal.stranger, e.pk, action="act")
+    # the liaison sees the contacts only once the sides are introduced
+    assert contacts_for(deal.stranger, e) is None
+    assert contacts_for(deal.world.hangzhou_staff, e) is None  # nothing to show yet
+    walk_to(deal, e, Stage.INTRODUCED)
+    assert contacts_for(deal.stranger, Engagement.objects.get(pk=e.pk)) is not None
 
 
 def test_confidentiality_agreement_gates_contacts_after_introduction(deal: Deal) -> None:

@@ -145,15 +145,16 @@ def access_engagement_by_id(user: Any, pk: Any, *, action: str = "view") -> Enga
 def details_visible(user: Any, engagement: Engagement) -> bool:
     """Contacts and confidential details: only after the introduction, and — when the
     subject's owner required a confidentiality agreement — once the user accepted it.
-    The subject's own side and the brokers always see their own records."""
+    Whoever sees the subject's private records anyway (its own side, the associations
+    above it) always does; a liaison only after the introduction."""
     roles = roles_in(user, engagement)
-    if (
-        roles.subject
-        or (roles.broker and not roles.counterparty)
-        or viewer_for(user).is_platform_admin
-    ):
+    if roles.subject or viewer_for(user).sees_private_of(engagement.subject_org):
         return True
-    if not roles.counterparty or engagement.introduced_at is None:
+    if engagement.introduced_at is None:
+        return False
+    if roles.broker and not roles.counterparty:
+        return True
+    if not roles.counterparty:
         return False
     agreement = getattr(engagement, "agreement", None)
     if agreement is None:
