@@ -132,6 +132,9 @@ def test_invite_button_links_own_records_to_the_start_page(deal: Deal) -> None:
         "origin": "recommendation",
     }
     assert button(deal.stranger, need, expert) == {}
+    # association staff above the owner invite on behalf of both
+    assert button(deal.world.hangzhou_staff, need, expert)["origin"] == "staff"
+    assert button(deal.world.jiangsu_staff, need, expert) == {}
     # the expert invites from a recommended need on their own profile page
     assert button(deal.expert_user, expert, need)["subject"] == need
     # a search result: the other end is chosen on the start page
