@@ -91,7 +91,8 @@ class Roles:
         )
 
 
-def roles_in(user: Any, engagement: Engagement) -> Roles:
+def roles_in(user: Any, engagement: Engagement, served: set[int] | None = None) -> Roles:
+    """``served``: the user's ``brokered_org_ids``, when the caller has them (lists)."""
     viewer = viewer_for(user)
     if not viewer.is_authenticated:
         return Roles(False, False, False)
@@ -101,7 +102,8 @@ def roles_in(user: Any, engagement: Engagement) -> Roles:
         counterparty = expert is not None and expert.user_id == viewer.user_id
     else:
         counterparty = engagement.counterparty_org_id in viewer.member_org_ids
-    served = set(brokered_org_ids(user))
+    if served is None:
+        served = set(brokered_org_ids(user))
     broker = (
         viewer.reviews_for(engagement.subject_org)
         or engagement.subject_org_id in served
