@@ -280,6 +280,11 @@ def test_visibility_is_the_two_sides_their_liaison_and_associations_above(deal: 
     assert list(engagements_visible(deal.stranger)) == [e]
     with pytest.raises(PermissionDenied):
         access_engagement_by_id(deal.stranger, e.pk, action="act")
+    # the liaison sees the contacts only once the sides are introduced
+    assert contacts_for(deal.stranger, e) is None
+    assert contacts_for(deal.world.hangzhou_staff, e) is None  # nothing to show yet
+    walk_to(deal, e, Stage.INTRODUCED)
+    assert contacts_for(deal.stranger, Engagement.objects.get(pk=e.pk)) is not None
 
 
 def test_confidentiality_agreement_gates_contacts_after_introduction(deal: Deal) -> None:
@@ -320,3 +325,47 @@ def test_stalled_resumes_only_where_it_stopped(deal: Deal) -> None:
     engagement_transition(actor=deal.expert_user, engagement=e, to=Stage.NEGOTIATING)
     e.refresh_from_db()
     assert (e.stage, e.paused_stage) == (Stage.NEGOTIATING, "")
+
+
+def test_expert_answer_is_private_until_public_and_becomes_an_engagement(deal: Deal) -> None:
+    from kechuang.engagements.access import access_answer_by_id
+    from kechuang.engagements.services import answer_to_engagement, need_answer_create
+
+    answer = need_answer_create(
+        actor=deal.expert_user, need=deal.need, body="建议采用蛇形流道加变频泵，先做 CFD 仿真。"
+    )
+    assert access_answer_by_id(deal.world.owner_member, answer.pk) == answer
+    assert access_answer_by_id(deal.world.hangzhou_staff, answer.pk) == answer
+    with pytest.raises(NotFound):
+        access_answer_by_id(deal.stranger, answer.pk)
+    with pytest.raises(PermissionDenied):
+        answer_to_engagement(actor=deal.expert_user, answer=answer)
+    assert Engagement.objects.count() == 0
+    e = answer_to_engagement(actor=deal.world.owner_admin, answer=answer)
+    assert (e.origin, e.started_side, e.counterparty_expert_id) == (
+        "answer",
+        "subject",
+        deal.expert.pk,
+    )
+    # the expert accepts the owner's invitation
+    engagement_transition(actor=deal.expert_user, engagement=e, to=Stage.INTRODUCED)
+    assert Engagement.objects.get(pk=e.pk).stage == Stage.INTRODUCED
+    with pytest.raises(InvalidTransition):
+        answer_to_engagement(actor=deal.world.owner_admin, answer=answer)
+    public = need_answer_create(
+        actor=deal.expert_user,
+        need=deal.need,
+        body="另一个思路：相变材料辅助散热。",
+        is_public=True,
+    )
+    assert access_answer_by_id(deal.stranger, public.pk) == public
+
+
+def test_withdrawal_keeps_the_conversation(deal: Deal) -> None:
+    e = solve(deal)
+    message_post(actor=deal.expert_user, engagement=e, body="补充一下我们的案例。")
+    engagement_transition(actor=deal.expert_user, engagement=e, to=Stage.WITHDRAWN, text="另有安排")
+    e.refresh_from_db()
+    assert (e.stage, e.closed_at is not None) == (Stage.WITHDRAWN, True)
+    assert Message.objects.filter(engagement=e).count() == 1
+    assert PairSignal.objects.count() == 0  # a withdrawal is no negative signal

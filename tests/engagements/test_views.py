@@ -132,6 +132,9 @@ def test_invite_button_links_own_records_to_the_start_page(deal: Deal) -> None:
         "origin": "recommendation",
     }
     assert button(deal.stranger, need, expert) == {}
+    # association staff above the owner invite on behalf of both
+    assert button(deal.world.hangzhou_staff, need, expert)["origin"] == "staff"
+    assert button(deal.world.jiangsu_staff, need, expert) == {}
     # the expert invites from a recommended need on their own profile page
     assert button(deal.expert_user, expert, need)["subject"] == need
     # a search result: the other end is chosen on the start page
@@ -198,3 +201,32 @@ def test_association_assigns_a_liaison_who_then_sees_the_engagement(deal: Deal) 
     assert BrokerAssignment.objects.count() == 1
     staff.post(url, {"action": "end", "assignment": BrokerAssignment.objects.get().pk})
     assert list(engagements_visible(deal.stranger)) == []
+
+
+def test_list_page_queries_do_not_grow_with_rows(deal: Deal) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.engagements.services import engagement_start
+
+    def count() -> int:
+        client = client_for(deal.world.hangzhou_staff)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("engagements:list")).status_code == 200
+        return len(ctx.captured_queries)
+
+    solve(deal)
+    one = count()
+    engagement_start(
+        actor=deal.world.owner_admin,
+        subject=deal.achievement,
+        counterparty=deal.world.other_enterprise,
+        origin="invite",
+    )
+    engagement_start(
+        actor=deal.expert_user,
+        subject=deal.achievement,
+        counterparty=deal.expert,
+        origin="interest",
+    )
+    assert count() == one

@@ -91,7 +91,8 @@ class Roles:
         )
 
 
-def roles_in(user: Any, engagement: Engagement) -> Roles:
+def roles_in(user: Any, engagement: Engagement, served: set[int] | None = None) -> Roles:
+    """``served``: the user's ``brokered_org_ids``, when the caller has them (lists)."""
     viewer = viewer_for(user)
     if not viewer.is_authenticated:
         return Roles(False, False, False)
@@ -101,7 +102,8 @@ def roles_in(user: Any, engagement: Engagement) -> Roles:
         counterparty = expert is not None and expert.user_id == viewer.user_id
     else:
         counterparty = engagement.counterparty_org_id in viewer.member_org_ids
-    served = set(brokered_org_ids(user))
+    if served is None:
+        served = set(brokered_org_ids(user))
     broker = (
         viewer.reviews_for(engagement.subject_org)
         or engagement.subject_org_id in served
@@ -145,15 +147,16 @@ def access_engagement_by_id(user: Any, pk: Any, *, action: str = "view") -> Enga
 def details_visible(user: Any, engagement: Engagement) -> bool:
     """Contacts and confidential details: only after the introduction, and — when the
     subject's owner required a confidentiality agreement — once the user accepted it.
-    The subject's own side and the brokers always see their own records."""
+    Whoever sees the subject's private records anyway (its own side, the associations
+    above it) always does; a liaison only after the introduction."""
     roles = roles_in(user, engagement)
-    if (
-        roles.subject
-        or (roles.broker and not roles.counterparty)
-        or viewer_for(user).is_platform_admin
-    ):
+    if roles.subject or viewer_for(user).sees_private_of(engagement.subject_org):
         return True
-    if not roles.counterparty or engagement.introduced_at is None:
+    if engagement.introduced_at is None:
+        return False
+    if roles.broker and not roles.counterparty:
+        return True
+    if not roles.counterparty:
         return False
     agreement = getattr(engagement, "agreement", None)
     if agreement is None:

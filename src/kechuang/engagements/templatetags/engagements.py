@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from kechuang.catalog.models import Achievement, ExpertProfile, Need
+from kechuang.engagements.access import brokered_org_ids
 from kechuang.engagements.choices import Origin
 from kechuang.orgs.access import viewer_for
 
@@ -39,6 +40,18 @@ def _mine(user: Any, kind: str, pk: str) -> bool:
     return cache[key]
 
 
+def _brokers(user: Any, kind: str, pk: str) -> bool:
+    """Whether the viewer may start on behalf of both for the subject ``kind:pk``: staff of
+    an association above its owner, or a liaison serving the owner."""
+    if kind not in SUBJECTS:
+        return False
+    item = SUBJECTS[kind].objects.filter(pk=pk).select_related("organization").first()
+    if item is None:
+        return False
+    org = item.organization
+    return viewer_for(user).reviews_for(org) or org.pk in brokered_org_ids(user)
+
+
 @register.inclusion_tag("engagements/partials/invite_button.html", takes_context=True)
 def invite_button(context: Any, source: str, result: Any) -> dict[str, Any]:
     """``source`` is the record the row was recommended for ("" on the search page)."""
@@ -51,11 +64,15 @@ def invite_button(context: Any, source: str, result: Any) -> dict[str, Any]:
     params: dict[str, str] = {}
     if source:
         s_kind, _, s_pk = source.partition(":")
-        if s_kind in SUBJECTS and t_kind in COUNTERPARTIES and _mine(user, s_kind, s_pk):
-            params = {"subject": source, "counterparty": target}
+        origin = Origin.RECOMMENDATION
+        if s_kind in SUBJECTS and t_kind in COUNTERPARTIES:
+            if _mine(user, s_kind, s_pk):
+                params = {"subject": source, "counterparty": target}
+            elif _brokers(user, s_kind, s_pk):
+                params = {"subject": source, "counterparty": target}
+                origin = Origin.STAFF
         elif s_kind in COUNTERPARTIES and t_kind in SUBJECTS and _mine(user, s_kind, s_pk):
             params = {"subject": target, "counterparty": source}
-        origin = Origin.RECOMMENDATION
     else:
         if t_kind in SUBJECTS and not _mine(user, t_kind, t_pk):
             params = {"subject": target}

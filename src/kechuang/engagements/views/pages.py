@@ -11,7 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kechuang.common.access_rules import access_rule
-from kechuang.engagements.access import access_engagement_by_id, details_visible, roles_in
+from kechuang.engagements.access import (
+    access_engagement_by_id,
+    brokered_org_ids,
+    details_visible,
+    roles_in,
+)
 from kechuang.engagements.choices import (
     CLOSED,
     FORWARD,
@@ -57,7 +62,8 @@ def engagement_list_page(request: HttpRequest) -> HttpResponse:
     stage = request.GET.get("stage", "")
     qs = engagement_list(request.user, stage=stage, subject_kind=request.GET.get("kind", ""))
     page_obj = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(e, roles_in(request.user, e)) for e in page_obj.object_list]
+    served = set(brokered_org_ids(request.user))
+    rows = [(e, roles_in(request.user, e, served)) for e in page_obj.object_list]
     ctx = {"page_obj": page_obj, "rows": rows, "stage": stage, "stages": Stage.choices}
     return render(request, "engagements/list.html", ctx)
 
