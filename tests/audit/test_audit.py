@@ -11,12 +11,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
 from kechuang.audit.models import AuditAction, AuditEntry
-from kechuang.audit.selectors import audit_entries_for
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.catalog.choices import ListingAction
 from kechuang.catalog.models import Need
 from kechuang.catalog.services import listing_transition, need_create, need_update
 from kechuang.orgs.models import Organization
+from kechuang.orgs.selectors import audit_entries_for
 from kechuang.orgs.services import organization_update
 from tests.conftest import World, need_data
 

@@ -22,7 +22,7 @@ from kechuang.demo.loader import demo_accounts, demo_load
 from kechuang.demo.needs import DOCKING_NEED
 from kechuang.orgs.models import Organization
 from kechuang.review import models as r
-from kechuang.review.selectors_pages import my_tasks
+from kechuang.review.selectors.pages import my_tasks
 
 pytestmark = pytest.mark.django_db
 

@@ -114,7 +114,7 @@ def test_query_syntax_is_text(records: dict[str, Any]) -> None:
 
 
 def test_pagination_keeps_the_query(records: dict[str, Any], monkeypatch: Any) -> None:
-    from kechuang.web import views_search
+    from kechuang.matching.views import search as views_search
 
     monkeypatch.setattr(views_search, "PER_PAGE", 2)
     first = page("/search/?q=电池+液冷")
@@ -219,9 +219,9 @@ def test_the_reasons_name_words_borrowed_from_similar_items() -> None:
 
     hit = Hit(id="need:1", kind="need", score=1.0, lexical_score=2.0, related_terms=["磷酸"])
 
-    html = render_to_string("search/partials/why.html", {"hit": hit})
+    html = render_to_string("matching/partials/why.html", {"hit": hit})
     with translation.override("en"):
-        english = render_to_string("search/partials/why.html", {"hit": hit})
+        english = render_to_string("matching/partials/why.html", {"hit": hit})
 
     assert "相近条目中的词" in html and "磷酸" in html
     assert "Words from similar items" in english

@@ -81,7 +81,7 @@ def test_people_see_the_calibrated_relevance_not_the_cosine(
     from django.urls import reverse
 
     from kechuang.matching.calibration import relevance
-    from kechuang.review.selectors_pages import candidates_of
+    from kechuang.review.selectors.pages import candidates_of
     from kechuang.review.services.assign import assignment_solve
     from tests.conftest import client_for
 

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from kechuang.review.choices import Purpose
-from kechuang.review.selectors_pages import my_invitations, my_tasks
+from kechuang.review.selectors.pages import my_invitations, my_tasks
 from kechuang.review.services import (
     member_invite,
     panel_create,

@@ -8,9 +8,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
+from kechuang.accounts.auth import token_user
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.services import api_token_create, api_token_revoke
-from kechuang.api.auth import token_user
 from kechuang.api.schemas import InputSchema, OrgRef, problems
 from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.orgs.selectors import memberships_of

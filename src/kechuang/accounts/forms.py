@@ -7,9 +7,10 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.accounts.services import SIGNUP_ORG_KINDS
 from kechuang.orgs.choices import OrgKind
-from kechuang.web.forms import RegionField, association_choices
+from kechuang.orgs.forms import association_choices
+from kechuang.orgs.services import SIGNUP_ORG_KINDS
+from kechuang.web.forms import RegionField
 
 
 class SignupForm(forms.Form):

@@ -20,15 +20,14 @@ from django.views.decorators.http import require_POST
 from kechuang.accounts.forms import LoginForm, ProfileForm, SignupForm, TokenForm
 from kechuang.accounts.models import ApiToken, User
 from kechuang.accounts.services import (
-    SignupOrganization,
     api_token_create,
     api_token_revoke,
-    user_signup,
     user_update_profile,
 )
 from kechuang.common.access_rules import access_rule, public, signed_in
 from kechuang.common.errors import KechuangError
 from kechuang.orgs.selectors import memberships_of
+from kechuang.orgs.services import SignupOrganization, user_signup
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.redirects import safe_next
 

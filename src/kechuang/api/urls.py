@@ -8,10 +8,11 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 from kechuang.accounts.api import me_router, tokens_router
+from kechuang.accounts.auth import TokenAuth
 from kechuang.api import errors
-from kechuang.api.auth import TokenAuth
 from kechuang.catalog.api.achievements import router as achievements_router
 from kechuang.catalog.api.experts import router as experts_router
+from kechuang.catalog.api.matches import router as catalog_match_router
 from kechuang.catalog.api.needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
 from kechuang.engagements.api import router as engagements_router
@@ -56,6 +57,7 @@ api.add_router("/me", me_router)
 api.add_router("/tokens", tokens_router)
 api.add_router("/search", search_router)
 api.add_router("/match", match_router)
+api.add_router("/match", catalog_match_router)
 api.add_router("/challenges", challenges_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)

@@ -9,6 +9,10 @@ class CatalogConfig(AppConfig):
 
     def ready(self) -> None:
         from kechuang.catalog.search import SOURCES
+        from kechuang.catalog.selectors import listing_counts_by_organization
         from kechuang.matching.registry import register
+        from kechuang.orgs.overview import register_counts
 
         register(*SOURCES)  # needs, achievements and experts are searchable
+        # the association admin's overview counts needs and achievements per organisation
+        register_counts(self.label, listing_counts_by_organization)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from kechuang.catalog.views import experts
+from kechuang.catalog.views import experts, matches
 from kechuang.catalog.views.attachments import (
     attachment_download,
     listing_attachment_add,
@@ -57,5 +57,17 @@ urlpatterns = [
         "experts/<int:pk>/works/<int:work_id>/delete/",
         experts.expert_work_remove,
         name="expert_work_remove",
+    ),
+    path(
+        "match/<slug:kind>/<int:pk>/<slug:target>/",
+        matches.recommendations_panel,
+        name="recommendations",
+    ),
+    path("match/workspace/", matches.workspace_matches, name="workspace_matches"),
+    path("match/duplicates/<slug:kind>/", matches.duplicates_check, name="duplicates_check"),
+    path(
+        "match/duplicates/<slug:kind>/<int:pk>/",
+        matches.duplicates_panel,
+        name="duplicates_panel",
     ),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import OrgRef, Page, PageIn, UserRef, paginate, problems
 from kechuang.common.access_rules import access_rule
 from kechuang.invitations.access import access_invitation_by_id

@@ -16,6 +16,7 @@ from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
 from kechuang.matching import indexing
+from kechuang.matching.access import is_platform_admin
 from kechuang.matching.dictionary import (
     MAX_CHARS,
     MAX_SYNONYMS,
@@ -25,11 +26,10 @@ from kechuang.matching.dictionary import (
     split_terms,
 )
 from kechuang.matching.models import Term
-from kechuang.orgs.access import viewer_for
 
 
 def _require_platform_admin(actor: Any) -> None:
-    if not viewer_for(actor).is_platform_admin:
+    if not is_platform_admin(actor):
         raise PermissionDenied()
 
 

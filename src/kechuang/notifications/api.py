@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import InputSchema, Page, PageIn, paginate, problems
 from kechuang.common.access_rules import access_rule, signed_in
 from kechuang.notifications.access import access_notification_by_id

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import NotFound, PermissionDenied
-from kechuang.orgs.choices import MANAGING_ROLES
+from kechuang.orgs.choices import ASSOCIATION_KINDS, MANAGING_ROLES
 from kechuang.orgs.models import Membership, Organization
 
 
@@ -130,3 +130,25 @@ def access_organization_by_id(user: Any, org_id: int, *, action: str = "view") -
     if action == "manage" and not viewer.manages(org):
         raise PermissionDenied()
     return org
+
+
+def sees_engine_details(user: Any) -> bool:
+    """Platform admin, or admin/staff of an association: who sees the search engine's raw
+    numbers (``matching.access`` asks it); computed once per user object."""
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return False
+    if viewer.is_platform_admin:
+        return True
+    if not viewer.managed_paths:
+        return False
+    cached: bool | None = getattr(user, "_kechuang_engine_details", None)
+    if cached is None:
+        cached = Membership.objects.filter(
+            user=user,
+            role__in=MANAGING_ROLES,
+            organization__kind__in=ASSOCIATION_KINDS,
+            organization__is_active=True,
+        ).exists()
+        user._kechuang_engine_details = cached
+    return cached

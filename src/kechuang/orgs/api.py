@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import (
     PUBLIC,
     CodeName,
@@ -23,14 +23,18 @@ from kechuang.api.schemas import (
     problems,
     service_data,
 )
-from kechuang.audit.selectors import audit_entries_for
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import NotFound, ValidationFailed
 from kechuang.orgs.access import access_organization_by_id
 from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
 from kechuang.orgs.consent import INVITE_SENT
 from kechuang.orgs.models import Organization
-from kechuang.orgs.selectors import members_of, organization_ancestors, organization_list
+from kechuang.orgs.selectors import (
+    audit_entries_for,
+    members_of,
+    organization_ancestors,
+    organization_list,
+)
 from kechuang.orgs.services import (
     membership_invite,
     membership_remove,

@@ -1,4 +1,5 @@
-"""Reads on organisations and memberships."""
+"""Reads on organisations and memberships, and the audit log scoped to the subtrees the
+viewer manages (the association admin's page of it)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from kechuang.audit.models import AuditEntry
 from kechuang.common.access_rules import gatekeeper
 from kechuang.orgs.access import viewer_for
 from kechuang.orgs.choices import ASSOCIATION_KINDS, MANAGING_ROLES
@@ -69,3 +71,29 @@ def organization_ancestors(org: Organization) -> list[Organization]:
     """The organisations above ``org``, from the root down to its parent."""
     ids = org.ancestor_ids()[:-1]
     return list(Organization.objects.filter(pk__in=ids).order_by("depth"))
+
+
+def audit_entries_for(
+    user: Any,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    within: Any = None,
+) -> QuerySet[AuditEntry]:
+    """Entries of the subtrees the user manages (all of them for a platform admin).
+
+    ``within`` (an organisation) narrows them to that organisation's subtree.
+    """
+    viewer = viewer_for(user)
+    if not viewer.is_authenticated:
+        return AuditEntry.objects.none()
+    qs = AuditEntry.objects.select_related("actor", "organization").filter(
+        viewer.managed_scope("organization")
+    )
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    if within is not None:
+        qs = qs.filter(organization__path__startswith=within.path)
+    return qs

@@ -1,4 +1,4 @@
-"""Writes on organisations and memberships.
+"""Writes on organisations and memberships, and signing up with a new organisation.
 
 Tree writes (``parent``, ``path``, ``depth``) happen only here, with the parent row
 locked, so concurrent creates and moves cannot leave a wrong path behind.
@@ -6,6 +6,7 @@ locked, so concurrent creates and moves cannot leave a wrong path behind.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,8 @@ from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.backends import find_user_by_login
+from kechuang.accounts.models import User
+from kechuang.accounts.services import user_register
 from kechuang.audit.models import AuditAction
 from kechuang.audit.services import audit_record, snapshot
 from kechuang.common.errors import NotFound, PermissionDenied, ValidationFailed
@@ -324,3 +327,64 @@ def get_organization(org_id: int) -> Organization:
     if org is None:
         raise NotFound()
     return org
+
+
+# Kinds of organisation a person may register themselves at sign-up; associations are
+# created by the association above them.
+SIGNUP_ORG_KINDS = ("enterprise", "university", "institute", "service_agency")
+
+
+@dataclass(frozen=True)
+class SignupOrganization:
+    name: str
+    kind: str
+    region_id: str
+    parent_id: int | None
+
+
+@transaction.atomic
+def user_signup(
+    *,
+    display_name: str,
+    password: str,
+    email: str | None = None,
+    mobile: str | None = None,
+    organization: SignupOrganization | None = None,
+) -> User:
+    """Register an account and, optionally, the person's organisation with them as its admin.
+
+    All or nothing: if the organisation cannot be created the account is not created
+    either. Errors about the organisation come back on fields prefixed ``org_``.
+    """
+    user = user_register(display_name=display_name, password=password, email=email, mobile=mobile)
+    if organization is None:
+        return user
+    if organization.kind not in SIGNUP_ORG_KINDS:
+        raise ValidationFailed(fields={"org_kind": [_("请选择企业、高校、科研院所或服务机构。")]})
+    parent = (
+        Organization.objects.filter(
+            pk=organization.parent_id, kind__in=ASSOCIATION_KINDS, is_active=True
+        ).first()
+        if organization.parent_id is not None
+        else None
+    )
+    if parent is None:
+        raise ValidationFailed(fields={"org_parent": [_("请选择所属科协。")]})
+    try:
+        org = organization_create(
+            actor=user,
+            name=organization.name,
+            kind=organization.kind,
+            region_id=organization.region_id,
+            parent=parent,
+            check_permission=False,
+        )
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            fields={
+                name if name == "__all__" else f"org_{name.removesuffix('_id')}": msgs
+                for name, msgs in exc.fields.items()
+            }
+        ) from exc
+    membership_add(actor=user, organization=org, user=user, role=Role.ADMIN, check_permission=False)
+    return user

@@ -20,14 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.audit.models import AuditEntry
-from kechuang.audit.selectors import audit_entries_for
-from kechuang.catalog.selectors import listing_counts_by_organization
 from kechuang.common.access_rules import access_rule
 from kechuang.common.errors import KechuangError, NotFound, PermissionDenied
 from kechuang.orgs.access import access_organization_by_id, viewer_for
 from kechuang.orgs.consent import INVITE_SENT
+from kechuang.orgs.forms import (
+    MemberAddForm,
+    MemberRoleForm,
+    OrganizationCreateForm,
+    OrganizationEditForm,
+)
 from kechuang.orgs.models import Organization
+from kechuang.orgs.overview import counts_by_organization
 from kechuang.orgs.selectors import (
+    audit_entries_for,
     managed_organizations,
     members_of,
     organization_ancestors,
@@ -41,12 +47,6 @@ from kechuang.orgs.services import (
     organization_update,
 )
 from kechuang.web.errors import apply_error_to_form
-from kechuang.web.forms import (
-    MemberAddForm,
-    MemberRoleForm,
-    OrganizationCreateForm,
-    OrganizationEditForm,
-)
 from kechuang.web.htmx import render_page_or_fragment
 
 AUDIT_PAGE_SIZE = 25
@@ -93,7 +93,7 @@ def manage_org(request: HttpRequest, pk: int) -> HttpResponse:
             child_count=Count("children", distinct=True),
         )
     )
-    counts = listing_counts_by_organization([org.pk, *(c.pk for c in children)])
+    counts = counts_by_organization([org.pk, *(c.pk for c in children)])
     return render(
         request,
         "orgs/manage/org.html",

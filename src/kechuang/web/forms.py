@@ -1,4 +1,6 @@
-"""Forms of the web pages (organisations, members, filters) and shared vocabulary fields."""
+"""The shell's form helpers: the vocabulary's fields and choices every app's forms show
+(regions, industries, disciplines, cooperation modes), and the select filled when a form is
+built. The organisation forms are ``orgs/forms.py``."""
 
 from __future__ import annotations
 
@@ -8,12 +10,9 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.orgs.choices import AssociationLevel, OrgKind, Role
-from kechuang.orgs.selectors import associations
-from kechuang.vocab.models import Industry, Region, localized
+from kechuang.vocab.models import CooperationMode, Discipline, Industry, Region, localized
 
 Choices = list[tuple[Any, Any]]
-INDENT = "\u3000"  # an ideographic space, as wide as one Chinese character
 
 
 def region_choices(*, include: str | None = None) -> Choices:
@@ -65,12 +64,38 @@ def industry_choices() -> Choices:
     return choices
 
 
-def association_choices() -> Choices:
-    """Active associations, indented by their place in the tree."""
-    return [
-        (org.pk, INDENT * org.depth + org.name)
-        for org in associations().only("pk", "name", "depth")
-    ]
+class ChoicesForm(forms.Form):
+    def set_choices(self, name: str, choices: Choices) -> None:
+        """Fill a select's choices when the form is built (they come from the database)."""
+        cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class CodeField(forms.ChoiceField):
+    """A select whose value the service checks (so a forged code gets the service's error)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def discipline_choices() -> Choices:
+    rows = Discipline.objects.values_list("code", "name", "name_en")
+    return [(code, f"{code} {localized(name, en)}") for code, name, en in rows]
+
+
+def cooperation_mode_choices() -> Choices:
+    rows = CooperationMode.objects.values_list("code", "name", "name_en")
+    return [(code, localized(name, en)) for code, name, en in rows]
+
+
+def region_filter_choices(*, include: str | None = None) -> Choices:
+    """Every province and city, and ``include`` (the district filtered by now, say)."""
+    wellformed = include if include and len(include) == 6 and include.isdigit() else None
+    choices = region_choices(include=wellformed)
+    return [("", _("全部地区")), *choices[1:]]
+
+
+def _with_blank(choices: Choices, label: Any) -> Choices:
+    return [("", label), *[c for c in choices if c[0] != ""]]
 
 
 class RegionField(forms.ChoiceField):
@@ -85,75 +110,3 @@ class IndustryField(forms.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("choices", industry_choices)
         super().__init__(**kwargs)
-
-
-class OrganizationEditForm(forms.Form):
-    """What an organisation's managers may change (``orgs.services.EDITABLE_FIELDS``)."""
-
-    name = forms.CharField(label=_("名称"), max_length=100)
-    short_name = forms.CharField(label=_("简称"), max_length=30, required=False)
-    region = RegionField(label=_("所在地区"))
-    industry = IndustryField(label=_("所属行业"), required=False)
-    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18, required=False)
-    website = forms.URLField(label=_("网站"), required=False, assume_scheme="https")
-    description = forms.CharField(
-        label=_("简介"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 4})
-    )
-
-    def __init__(self, *args: Any, region_code: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if region_code:
-            region = cast(forms.ChoiceField, self.fields["region"])
-            region.choices = region_choices(include=region_code)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        d = self.cleaned_data
-        return {
-            "name": d["name"],
-            "short_name": d["short_name"],
-            "region_id": d["region"],
-            "industry_id": d["industry"] or None,
-            "credit_code": d["credit_code"],
-            "website": d["website"],
-            "description": d["description"],
-        }
-
-
-class OrganizationCreateForm(OrganizationEditForm):
-    kind = forms.ChoiceField(label=_("类型"), choices=OrgKind.choices)
-    level = forms.ChoiceField(
-        label=_("科协层级"),
-        required=False,
-        choices=[("", _("（非科协不填）")), *AssociationLevel.choices],
-        help_text=_("仅地方科协需要填写。"),
-    )
-
-    field_order = ("name", "short_name", "kind", "level", "region", "industry")
-
-    def service_kwargs(self) -> dict[str, Any]:
-        return {
-            **super().service_kwargs(),
-            "kind": self.cleaned_data["kind"],
-            "level": self.cleaned_data["level"],
-        }
-
-
-class MemberAddForm(forms.Form):
-    login = forms.CharField(
-        label=_("电子邮箱或手机号码"),
-        max_length=254,
-        help_text=_("对方须已在平台注册，并接受邀请。"),
-    )
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices, initial=Role.MEMBER)
-
-
-class MemberRoleForm(forms.Form):
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
-
-
-class OrganizationFilterForm(forms.Form):
-    q = forms.CharField(label=_("名称"), required=False, max_length=50)
-    kind = forms.ChoiceField(
-        label=_("类型"), required=False, choices=[("", _("全部类型")), *OrgKind.choices]
-    )
-    region = forms.ChoiceField(label=_("地区"), required=False, choices=province_choices)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from kechuang.web import views, views_dictionary, views_search, views_vocab
+from kechuang.web import views
 
 app_name = "web"
 
@@ -11,26 +11,7 @@ urlpatterns = [
     path("orgs/", views.organization_list_view, name="organization_list"),
     path("orgs/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("", include("kechuang.orgs.urls")),
-    path("manage/dictionary/", views_dictionary.dictionary, name="dictionary"),
-    path(
-        "manage/dictionary/<int:pk>/remove/",
-        views_dictionary.dictionary_remove,
-        name="dictionary_remove",
-    ),
-    path("regions/search/", views_vocab.region_search, name="region_search"),
-    path("search/", views_search.search_page, name="search"),
-    path(
-        "match/<slug:kind>/<int:pk>/<slug:target>/",
-        views_search.recommendations_panel,
-        name="recommendations",
-    ),
-    path("match/dismiss/", views_search.dismiss, name="dismiss"),
-    path("match/workspace/", views_search.workspace_matches, name="workspace_matches"),
-    path("match/duplicates/<slug:kind>/", views_search.duplicates_check, name="duplicates_check"),
-    path(
-        "match/duplicates/<slug:kind>/<int:pk>/",
-        views_search.duplicates_panel,
-        name="duplicates_panel",
-    ),
+    path("", include("kechuang.vocab.urls")),
+    path("", include("kechuang.matching.urls")),
     path("", include("kechuang.catalog.urls")),
 ]

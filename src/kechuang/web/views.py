@@ -19,9 +19,9 @@ from kechuang.catalog.selectors import (
 )
 from kechuang.common.access_rules import access_rule
 from kechuang.orgs.access import access_organization_by_id, viewer_for
+from kechuang.orgs.forms import OrganizationFilterForm
 from kechuang.orgs.selectors import memberships_of, organization_ancestors, organization_list
 from kechuang.web.errors import page_errors
-from kechuang.web.forms import OrganizationFilterForm
 from kechuang.web.htmx import render_page_or_fragment
 
 WORKSPACE_LIST_SIZE = 20

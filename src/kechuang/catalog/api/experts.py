@@ -8,7 +8,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import (
     PUBLIC,
     CodeName,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, CodeName, InputSchema, OrgRef, PageIn, problems
 from kechuang.catalog.choices import ListingStatus
 from kechuang.catalog.models import Attachment

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from kechuang.api.auth import optional_user, token_user
+from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, InputSchema, Page, paginate, problems, service_data
 from kechuang.catalog.access import access_need_by_id, need_contact_visible
 from kechuang.catalog.api.listings import (

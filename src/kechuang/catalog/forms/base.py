@@ -1,4 +1,5 @@
-"""What the catalog forms are built from: laid-out forms, code fields, choices.
+"""What the catalog forms are built from: laid-out forms, code fields, choices (the
+vocabulary's fields and choices are the shell's, ``web/forms.py``: the search page uses them too).
 
 The code fields accept any value: an unknown code posted by hand is the service's
 to reject, with the same message the API gives.
@@ -6,25 +7,23 @@ to reject, with the same message the API gives.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.vocab.models import CooperationMode, Discipline, localized
-from kechuang.web.forms import region_choices
+from kechuang.web.forms import ChoicesForm as ChoicesForm
+from kechuang.web.forms import CodeField as CodeField
+from kechuang.web.forms import _with_blank as _with_blank
+from kechuang.web.forms import cooperation_mode_choices as cooperation_mode_choices
+from kechuang.web.forms import discipline_choices as discipline_choices
+from kechuang.web.forms import region_filter_choices as region_filter_choices
 
 Choices = list[tuple[Any, Any]]
 # (section title, [(field name, columns of 12 on wide screens)])
 Layout = list[tuple[Any, list[tuple[str, int]]]]
 MONEY_SUFFIX = _("万元")
-
-
-class ChoicesForm(forms.Form):
-    def set_choices(self, name: str, choices: Choices) -> None:
-        """Fill a select's choices when the form is built (they come from the database)."""
-        cast(forms.ChoiceField, self.fields[name]).choices = choices
 
 
 class LaidOutForm(ChoicesForm):
@@ -58,13 +57,6 @@ class LaidOutForm(ChoicesForm):
         ]
 
 
-class CodeField(forms.ChoiceField):
-    """A select whose value the service checks (so a forged code gets the service's error)."""
-
-    def valid_value(self, value: Any) -> bool:
-        return True
-
-
 class RegionSelect(forms.Select):
     """The region select: provinces and cities as options (what works without script), made
     searchable down to district level by web/kechuang.js, which asks ``web:region_search``."""
@@ -83,27 +75,6 @@ class RegionSelect(forms.Select):
 class CodesField(forms.MultipleChoiceField):
     def valid_value(self, value: Any) -> bool:
         return True
-
-
-def discipline_choices() -> Choices:
-    rows = Discipline.objects.values_list("code", "name", "name_en")
-    return [(code, f"{code} {localized(name, en)}") for code, name, en in rows]
-
-
-def cooperation_mode_choices() -> Choices:
-    rows = CooperationMode.objects.values_list("code", "name", "name_en")
-    return [(code, localized(name, en)) for code, name, en in rows]
-
-
-def region_filter_choices(*, include: str | None = None) -> Choices:
-    """Every province and city, and ``include`` (the district filtered by now, say)."""
-    wellformed = include if include and len(include) == 6 and include.isdigit() else None
-    choices = region_choices(include=wellformed)
-    return [("", _("全部地区")), *choices[1:]]
-
-
-def _with_blank(choices: Choices, label: Any) -> Choices:
-    return [("", label), *[c for c in choices if c[0] != ""]]
 
 
 def _text(label: Any, *, rows: int | None = None, **kwargs: Any) -> forms.CharField:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import paginate, problems
 from kechuang.catalog.access import access_achievement_by_id, access_expert_by_id, access_need_by_id
 from kechuang.common.access_rules import access_rule

@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import problems
 from kechuang.common.access_rules import access_rule
 from kechuang.engagements.funnel import access_funnel_association, funnel_for, parse_period

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Status
 
-from kechuang.api.auth import token_user
+from kechuang.accounts.auth import token_user
 from kechuang.api.schemas import PageIn, paginate, problems
 from kechuang.common.access_rules import access_rule
 from kechuang.engagements.access import access_engagement_by_id

@@ -16,7 +16,7 @@ register = template.Library()
 COLOURS = {HIGH: "green", MEDIUM: "yellow"}
 
 
-@register.inclusion_tag("search/partials/relevance.html")
+@register.inclusion_tag("matching/partials/relevance.html")
 def relevance_badge(relevance: Relevance | None, short: bool = False) -> dict[str, Any]:
     return {
         "relevance": relevance,
