@@ -32,6 +32,19 @@ def _fast_password_hasher(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _tasks_run_when_enqueued(settings: Any) -> None:
+    """Tasks (mails, digests) run where they are enqueued: the immediate backend. The
+    worker's tests choose the database or the RQ backend themselves."""
+    settings.KECHUANG_TASKS = "immediate"
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.KECHUANG_TASK_QUEUES,
+        }
+    }
+
+
 @dataclass
 class World:
     national: Organization

@@ -165,3 +165,21 @@ def test_no_worker_was_killed_and_the_background_worker_runs(demo: Demo) -> None
     assert "WORKER TIMEOUT" not in log
     assert "Booting worker" in log
     assert (demo.data_dir / "worker.heartbeat").exists()
+    # its scheduler enqueued the deadline and expiry jobs, and it ran them as tasks from
+    # the database (the embedded task backend: nothing else runs)
+    ran = {
+        ("kechuang.challenges.tasks.challenges_tick",),
+        ("kechuang.catalog.tasks.listings_expire",),
+    }
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        done = set(
+            demo.query(
+                "SELECT task_path FROM django_tasks_database_dbtaskresult"
+                " WHERE status = 'SUCCESSFUL'"
+            )
+        )
+        if ran <= done:
+            break
+        time.sleep(0.5)
+    assert ran <= done

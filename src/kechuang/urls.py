@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from kechuang.accounts import urls as accounts_urls
 from kechuang.api.urls import api
+from kechuang.orgs.views import account as account_pages
 from kechuang.web import health
 
 # What Django itself refuses as a bad request: problem+json under /api/, a Chinese page elsewhere.
@@ -14,7 +16,12 @@ handler500 = "kechuang.web.edge.server_error"
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
-    path("accounts/", include("kechuang.accounts.urls")),
+    # the account pages: log in/out and tokens (accounts), sign-up and profile (orgs: they
+    # read and write a person's organisations), one namespace
+    path(
+        "accounts/",
+        include((accounts_urls.urlpatterns + account_pages.urlpatterns, accounts_urls.app_name)),
+    ),
     path("challenges/", include("kechuang.challenges.urls")),
     path("reviews/", include("kechuang.review.urls")),
     path("notifications/", include("kechuang.notifications.urls")),

@@ -3,7 +3,6 @@ closed or already-stalled engagements; the reminder is not activity."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import pytest
@@ -123,10 +122,10 @@ def test_the_setting_decides_the_days(
         engagements_remind_stalled(now=day(30))
 
 
-def test_the_worker_runs_it() -> None:
-    from kechuang.engagements.reminders import engagements_remind_stalled as job
-    from kechuang.worker import default_jobs
+def test_the_scheduler_runs_it_hourly() -> None:
+    from kechuang.engagements.tasks import remind_stalled
+    from kechuang.worker.scheduler import default_jobs
 
     found = {j.name: j for j in default_jobs()}
-    assert found["engagements-remind-stalled"].run is job
-    assert found["engagements-remind-stalled"].every == datetime.timedelta(hours=1)
+    assert found["engagements-remind-stalled"].task is remind_stalled
+    assert found["engagements-remind-stalled"].schedule == "23 * * * *"

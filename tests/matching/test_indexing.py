@@ -235,23 +235,53 @@ def test_index_pending_handles_queued_rows_and_removes_them(
 
 def test_a_row_queued_again_while_indexing_is_kept(world: World, search_on: Search) -> None:
     need = make_need(world)
-    original = indexing.index_objects
+    original = indexing._index_kinds
 
-    def requeue_meanwhile(kind: str, ids: Any) -> Any:
-        IndexQueue.objects.filter(kind=kind).update(
+    def requeue_meanwhile(ids_by_kind: dict[str, list[int]]) -> Any:
+        IndexQueue.objects.filter(kind__in=list(ids_by_kind)).update(
             queued_at=timezone.now() + datetime.timedelta(seconds=1)
         )
-        return original(kind, ids)
+        return original(ids_by_kind)
 
-    indexing.index_objects = requeue_meanwhile
+    indexing._index_kinds = requeue_meanwhile
     try:
         indexing.index_pending()
     finally:
-        indexing.index_objects = original
+        indexing._index_kinds = original
 
     assert list(IndexQueue.objects.filter(kind="need").values_list("object_id", flat=True)) == [
         need.pk
     ]
+
+
+def test_a_batch_that_fails_together_is_retried_kind_by_kind(
+    world: World, search_on: Search, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One record the engine refuses holds up only its own kind, not the whole batch."""
+    need = make_need(world, published=False)
+    achievement = make_achievement(world, published=False)
+    IndexQueue.objects.all().delete()
+    mark_dirty(need)
+    mark_dirty(achievement)
+    Need.objects.filter(pk=need.pk).update(status="published")
+    type(achievement).objects.filter(pk=achievement.pk).update(status="published")
+    engine = indexing.get_engine()
+    original = engine.upsert
+
+    def refuse_achievements(docs: Any, **kwargs: Any) -> int:
+        docs = list(docs)
+        if any(doc.kind == "achievement" for doc in docs):
+            raise ValueError("the engine refuses this achievement")
+        return original(docs, **kwargs)
+
+    monkeypatch.setattr(engine, "upsert", refuse_achievements)
+
+    assert indexing.index_pending() == 1
+
+    assert f"need:{need.pk}" in search_on.ids()
+    assert f"achievement:{achievement.pk}" not in search_on.ids()
+    left = IndexQueue.objects.get()
+    assert (left.kind, left.object_id, left.attempts) == ("achievement", achievement.pk, 1)
 
 
 def test_engine_off_queues_nothing(world: World) -> None:

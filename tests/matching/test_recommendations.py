@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from kechuang.catalog.choices import ExpertStatus
 from kechuang.catalog.models import ExpertProfile
+from kechuang.catalog.services.digest import recommendation_digest_send as digest_send
 from kechuang.matching import indexing
 from kechuang.matching.models import Dismissal
-from kechuang.matching.services import digest_send
 from kechuang.orgs.choices import OrgKind
 from tests.api.conftest import Api, token_for
 from tests.conftest import World, client_for

@@ -1,5 +1,5 @@
-"""``kechuang worker``: requests leave indexing to it while it runs, it drains the queue,
-and it runs the periodic jobs once per interval, whatever fails."""
+"""``kechuang worker``: requests leave indexing to it while it runs, and it drains the
+queue (its tasks and periodic jobs: tests/worker/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from kechuang.catalog.services import listing_transition
 from kechuang.common import heartbeat
 from kechuang.matching.models import IndexQueue
 from kechuang.matching.services import index_on_commit
-from kechuang.worker import Job, Worker
+from kechuang.worker import Worker
 from tests.conftest import World
 from tests.matching.conftest import Search, make_need
 
@@ -67,22 +67,3 @@ def test_the_worker_indexes_what_requests_only_queued(
     assert f"need:{need.pk}" in search_on.ids()
     assert not IndexQueue.objects.exists()
     assert heartbeat.last_heartbeat() is not None
-
-
-def test_periodic_jobs_run_once_per_interval_and_a_failure_stops_nothing(
-    data_dir: Path, db: Any
-) -> None:
-    calls: list[str] = []
-
-    def failing() -> None:
-        calls.append("failing")
-        raise RuntimeError("mail server down")
-
-    jobs = [
-        Job("failing", datetime.timedelta(hours=1), failing),
-        Job("tick", datetime.timedelta(hours=1), lambda: calls.append("tick")),
-    ]
-    assert Worker(jobs=jobs).run_due_jobs() == ["tick"]
-    assert Worker(jobs=jobs).run_due_jobs() == []  # another process, within the hour
-    assert calls == ["failing", "tick"]
-    assert (data_dir / "worker-jobs.json").exists()

@@ -1,3 +1,6 @@
+"""The account pages of ``accounts`` (log in and out, API tokens); the project's ``urls.py``
+adds the sign-up and profile pages of ``orgs.views.account`` to the same namespace."""
+
 from django.urls import path
 
 from kechuang.accounts import views
@@ -5,10 +8,8 @@ from kechuang.accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("signup/", views.signup, name="signup"),
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
-    path("profile/", views.profile, name="profile"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

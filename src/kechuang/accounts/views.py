@@ -17,17 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.forms import LoginForm, ProfileForm, SignupForm, TokenForm
+from kechuang.accounts.forms import LoginForm, TokenForm
 from kechuang.accounts.models import ApiToken, User
 from kechuang.accounts.services import (
     api_token_create,
     api_token_revoke,
-    user_update_profile,
 )
-from kechuang.common.access_rules import access_rule, public, signed_in
+from kechuang.common.access_rules import public, signed_in
 from kechuang.common.errors import KechuangError
-from kechuang.orgs.selectors import memberships_of
-from kechuang.orgs.services import SignupOrganization, user_signup
 from kechuang.web.errors import apply_error_to_form, page_errors
 from kechuang.web.redirects import safe_next
 
@@ -41,40 +38,6 @@ def _user(request: HttpRequest) -> User:
 
 def _next_url(request: HttpRequest) -> str:
     return safe_next(request, reverse("web:workspace"))
-
-
-@sensitive_post_parameters("password", "password2")
-@never_cache
-@public("注册页：不显示任何对象")
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("web:workspace")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        org = None
-        if d["register_org"]:
-            org = SignupOrganization(
-                name=d["org_name"],
-                kind=d["org_kind"],
-                region_id=d["org_region"],
-                parent_id=d["org_parent"],
-            )
-        try:
-            user = user_signup(
-                display_name=d["display_name"],
-                password=d["password"],
-                email=d["email"],
-                mobile=d["mobile"],
-                organization=org,
-            )
-        except KechuangError as exc:
-            apply_error_to_form(form, exc)
-        else:
-            auth_login(request, user, backend=LOGIN_BACKEND)
-            messages.success(request, _("注册成功，欢迎使用科创平台。"))
-            return redirect("web:workspace")
-    return render(request, "accounts/signup.html", {"form": form})
 
 
 @sensitive_post_parameters("password")
@@ -117,37 +80,6 @@ def lockout(
 ) -> HttpResponse:
     """Shown by django-axes after too many failed logins."""
     return render(request, "accounts/lockout.html", status=429)
-
-
-@login_required
-@access_rule("organization")
-def profile(request: HttpRequest) -> HttpResponse:
-    # A fresh copy, so a rejected change never shows up on ``request.user``.
-    user = User.objects.get(pk=_user(request).pk)
-    form = ProfileForm(
-        request.POST or None,
-        initial={
-            "display_name": user.display_name,
-            "email": user.email,
-            "mobile": user.mobile,
-        },
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            user_update_profile(user=user, **form.cleaned_data)
-        except KechuangError as exc:
-            apply_error_to_form(form, exc)
-        else:
-            messages.success(request, _("个人信息已保存。"))
-            return redirect("accounts:profile")
-    return render(
-        request,
-        "accounts/profile.html",
-        {
-            "form": form,
-            "memberships": memberships_of(request.user),
-        },
-    )
 
 
 @login_required

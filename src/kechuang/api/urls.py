@@ -7,7 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
-from kechuang.accounts.api import me_router, tokens_router
+from kechuang.accounts.api import tokens_router
 from kechuang.accounts.auth import TokenAuth
 from kechuang.api import errors
 from kechuang.catalog.api.achievements import router as achievements_router
@@ -20,6 +20,7 @@ from kechuang.engagements.api.funnel import router as engagement_funnel_router
 from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
+from kechuang.orgs.api import me_router
 from kechuang.orgs.api import router as organizations_router
 from kechuang.review.api import router as reviews_router
 

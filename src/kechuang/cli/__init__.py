@@ -30,7 +30,7 @@ from kechuang.cli.search import (
     cmd_search_health,
 )
 from kechuang.cli.serve import cmd_demo, cmd_serve
-from kechuang.cli.worker import cmd_worker
+from kechuang.cli.worker import cmd_scheduler, cmd_worker
 
 __all__ = ["build_parser", "main"]
 
@@ -111,12 +111,27 @@ def build_parser() -> argparse.ArgumentParser:
     notify_digest.add_argument("--dry-run", action="store_true", help="只打印，不发送也不标记")
 
     worker = add(
-        "worker", cmd_worker, "后台进程：为待索引的变更建索引，运行定时任务（榜单截止、过期）"
+        "worker",
+        cmd_worker,
+        "后台进程：运行后台任务（邮件、摘要等），为待索引的变更建索引，按时安排定时任务",
     )
     worker.add_argument("--interval", type=float, default=1.0, help="队列为空时的轮询间隔（秒）")
     worker.add_argument("--batch", type=int, default=64, help="每批索引的记录数")
-    worker.add_argument("--no-scheduler", action="store_true", help="不运行定时任务")
+    worker.add_argument(
+        "--concurrency", type=int, default=1, help="工作进程数（每个进程各载入一份模型），默认 1"
+    )
+    worker.add_argument(
+        "--queues", default="", help="只运行这些队列的任务，逗号分隔（default、mail），默认全部"
+    )
+    worker.add_argument("--no-scheduler", action="store_true", help="不安排定时任务")
     worker.add_argument("--once", action="store_true", help="只运行一轮（测试、cron）")
+    scheduler = add(
+        "scheduler",
+        cmd_scheduler,
+        "只安排定时任务（榜单截止、过期、通知摘要、推荐摘要），由 worker 执行",
+    )
+    scheduler.add_argument("--interval", type=float, default=5.0, help="检查间隔（秒）")
+    scheduler.add_argument("--once", action="store_true", help="只检查一次")
 
     bench = sub.add_parser("bench", help="检索基准测试（docs/benchmarks.md）")
     bench_sub = bench.add_subparsers(dest="bench_command", metavar="BENCH")

@@ -131,6 +131,26 @@ def _check_writable(label: str, directory: Path) -> Result:
     return ("ok", label, str(directory))
 
 
+def _check_tasks() -> Result:
+    """The task backend (``KECHUANG_TASKS``): Redis must answer when it is ``rq``."""
+    from django.conf import settings
+
+    label = "后台任务"
+    backend = str(settings.KECHUANG_TASKS)
+    if backend == "immediate":
+        return ("warn", label, "KECHUANG_TASKS=immediate：任务在请求中执行，只用于脚本和测试")
+    if backend == "rq":
+        import django_rq
+        from redis.exceptions import RedisError
+
+        try:
+            django_rq.get_connection("default").ping()
+        except RedisError as exc:
+            return ("fail", label, f"无法连接 Redis（REDIS_URL）：{exc}")
+        return ("ok", label, "RQ（Redis）；由 kechuang worker 执行")
+    return ("ok", label, "数据库；由 kechuang worker 执行")
+
+
 def run_checks() -> list[Result]:
     """Every configuration check of ``kechuang check``, in the order printed."""
     from django.conf import settings
@@ -139,6 +159,7 @@ def run_checks() -> list[Result]:
         *_check_database(),
         *_check_system(),
         _check_secret_key(),
+        _check_tasks(),
         _check_writable("数据目录可写", Path(settings.DATA_DIR)),
         _check_writable("上传文件目录可写", Path(settings.MEDIA_ROOT)),
     ]

@@ -62,7 +62,7 @@ def cmd_search_health(args: argparse.Namespace) -> int:
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
-    from kechuang.matching.services import digest_send
+    from kechuang.catalog.services.digest import recommendation_digest_send as digest_send
 
     if not _require_migrated("发送"):
         return 1

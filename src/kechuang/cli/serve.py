@@ -121,6 +121,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         # runs) and runs the periodic jobs; it loads its own model, in its own process.
         worker = subprocess.Popen([sys.executable, "-m", "kechuang.cli", "worker"])
         try:
+            _wait_for_worker(worker)
             _out("", f"在浏览器中打开 http://127.0.0.1:{args.port}/ （按 Ctrl+C 停止）", "")
             return _serve(bind=f"127.0.0.1:{args.port}", workers=2)
         finally:
@@ -164,6 +165,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
             "不要在对外服务的实例上使用演示数据和这些账号。",
         )
     return 0
+
+
+def _wait_for_worker(worker: subprocess.Popen[bytes], *, within: float = 60.0) -> None:
+    """Serve once the worker beats (or after ``within`` seconds): until then every request
+    would index its own change, and the first would load the model itself."""
+    import time
+
+    from kechuang.common import heartbeat
+
+    started = time.time()
+    while time.time() - started < within and worker.poll() is None:
+        last = heartbeat.last_heartbeat()
+        if last is not None and last.timestamp() >= started:
+            return
+        time.sleep(0.2)
 
 
 def _demo_counts(counts: dict[str, int]) -> list[str]:

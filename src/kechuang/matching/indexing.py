@@ -86,11 +86,12 @@ def _default_factory(path: Path) -> SearchEngine:
     from kechuang.matching.embeddings import CachedEmbedder, EmbeddingCache, load_embedder
     from kechuang.matching.engine import Engine, EngineConfig
 
-    inner = load_embedder(settings.KECHUANG_EMBEDDINGS)
+    inner = load_embedder(settings.KECHUANG_EMBEDDINGS, threads=settings.KECHUANG_EMBED_THREADS)
     embedder = None
     if inner is not None:
         cache = EmbeddingCache(Path(settings.KECHUANG_EMBEDDING_CACHE_DIR), inner.name, inner.dim)
-        embedder = CachedEmbedder(inner, cache, cache_queries=False)
+        # as many texts per model call as the engine prepares at once (embed_batch)
+        embedder = CachedEmbedder(inner, cache, batch_size=64, cache_queries=False)
     if str(settings.KECHUANG_SEARCH_BACKEND) == "milvus":
         config = EngineConfig(
             backend="milvus",
@@ -291,6 +292,9 @@ def forget_queued(kind: str, ids: Iterable[int], *, queued_at: Any) -> None:
 def index_pending(*, limit: int | None = 500) -> int:
     """Index queued changes, oldest first; returns how many rows were handled.
 
+    The batch is written in one go, whatever kinds it mixes: its documents are embedded
+    together (one model call per ``embed_batch`` texts, not one per kind). Should that
+    fail, each kind is tried on its own, so one bad record holds up only its kind.
     A row is removed only if it was not queued again meanwhile, and not while a rebuild
     runs (the rebuild indexes it into the new index after the swap).
     """
@@ -303,30 +307,76 @@ def index_pending(*, limit: int | None = 500) -> int:
     by_kind: dict[str, list[Any]] = {}
     for row in rows:
         by_kind.setdefault(row.kind, []).append(row)
+    for kind in [k for k in by_kind if k not in sources()]:
+        IndexQueue.objects.filter(pk__in=[r.pk for r in by_kind.pop(kind)]).delete()
+    if not by_kind:
+        return 0
+    try:
+        _index_kinds(
+            {kind: [r.object_id for r in kind_rows] for kind, kind_rows in by_kind.items()}
+        )
+    except SearchUnavailable:
+        return 0
+    except ENGINE_ERRORS as exc:
+        if len(by_kind) == 1:
+            _count_attempt(next(iter(by_kind.values())), exc)
+            return 0
+        return _index_pending_per_kind(by_kind)
+    for kind_rows in by_kind.values():
+        _forget_rows(kind_rows)
+    return sum(len(kind_rows) for kind_rows in by_kind.values())
+
+
+def _index_kinds(ids_by_kind: dict[str, list[int]]) -> tuple[int, int]:
+    """Bring the documents of these records up to date in one write: (upserted, deleted)."""
+    docs: list[Document] = []
+    gone: list[str] = []
+    for kind, ids in ids_by_kind.items():
+        source = sources()[kind]
+        wanted = sorted(set(ids))
+        public = list(source.queryset().filter(pk__in=wanted))
+        present = {obj.pk for obj in public}
+        docs += [source.document(obj) for obj in public]
+        gone += [doc_id(kind, pk) for pk in wanted if pk not in present]
+    engine = get_engine()
+    upserted = engine.upsert(docs) if docs else 0
+    if gone:
+        engine.delete(gone)
+    return upserted, len(gone)
+
+
+def _index_pending_per_kind(by_kind: dict[str, list[Any]]) -> int:
     handled = 0
     for kind, kind_rows in by_kind.items():
-        if kind not in sources():
-            IndexQueue.objects.filter(pk__in=[r.pk for r in kind_rows]).delete()
-            continue
         try:
             index_objects(kind, [r.object_id for r in kind_rows])
         except SearchUnavailable:
             return handled
         except ENGINE_ERRORS as exc:
-            from django.db.models import F
-
-            log.error("indexing %s failed: %s", kind, exc)
-            IndexQueue.objects.filter(pk__in=[r.pk for r in kind_rows]).update(
-                attempts=F("attempts") + 1
-            )
+            _count_attempt(kind_rows, exc)
             continue
         handled += len(kind_rows)
-        if not rebuilding():
-            done = Q(pk__in=[])
-            for row in kind_rows:
-                done |= Q(pk=row.pk, queued_at__lte=row.queued_at)
-            IndexQueue.objects.filter(done).delete()
+        _forget_rows(kind_rows)
     return handled
+
+
+def _count_attempt(rows: list[Any], exc: BaseException) -> None:
+    from django.db.models import F
+
+    from kechuang.matching.models import IndexQueue
+
+    log.error("indexing %s failed: %s", rows[0].kind if rows else "", exc)
+    IndexQueue.objects.filter(pk__in=[r.pk for r in rows]).update(attempts=F("attempts") + 1)
+
+
+def _forget_rows(rows: list[Any]) -> None:
+    from kechuang.matching.models import IndexQueue
+
+    if rows and not rebuilding():
+        done = Q(pk__in=[])
+        for row in rows:
+            done |= Q(pk=row.pk, queued_at__lte=row.queued_at)
+        IndexQueue.objects.filter(done).delete()
 
 
 # ---------------------------------------------------------------- health

@@ -1,11 +1,13 @@
-"""Background work of the matching app: thin, take ids or nothing, safe to retry.
+"""Background work of the matching app: thin tasks that take ids or nothing, safe to retry.
 
-django-tasks is not installed: ``matching.services.mark_dirty`` runs the incremental
-batch in-process after each commit, and operators run ``kechuang reindex`` (or call these
-from cron / a worker) for the rest. Each function is idempotent.
+The index queue (``IndexQueue``) is drained by ``kechuang worker`` itself, batch by batch
+(``kechuang.worker``); these are for the rest. The plain functions are for scripts
+(``kechuang reindex`` and the like); the ``@task`` ones are enqueued.
 """
 
 from __future__ import annotations
+
+from django_tasks import task
 
 from kechuang.matching.indexing import RebuildResult, index_objects, index_pending, rebuild_index
 
@@ -23,3 +25,11 @@ def index_records(kind: str, ids: list[int]) -> tuple[int, int]:
 def rebuild() -> RebuildResult:
     """Rebuild the whole index from the database and swap it in."""
     return rebuild_index(if_idle=True)
+
+
+@task()
+def reindex() -> dict[str, int]:
+    """Rebuild the index (the weekly pass that lets every record borrow its neighbours'
+    words); nothing if a rebuild already runs. The counts indexed per kind."""
+    result = rebuild_index(if_idle=True)
+    return {} if result.skipped else dict(result.counts)

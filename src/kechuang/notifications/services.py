@@ -1,7 +1,7 @@
 """Every write of the notifications app: create, mark read, change the e-mail preference.
 
 Other apps call ``notify`` inside their own transaction; the in-app rows commit or roll
-back with the caller's change, and e-mail goes out only after the commit.
+back with the caller's change, and e-mail goes out only after the commit, from the worker.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.common.errors import NotFound, ValidationFailed, validation_error_from_django
 from kechuang.notifications.choices import DEFAULT_DELIVERY, Delivery, NotificationKind
-from kechuang.notifications.mailing import notifications_email_now
 from kechuang.notifications.models import Notification, NotificationPreference
+from kechuang.notifications.tasks import notifications_email
 
 
 def notify(
@@ -34,8 +34,9 @@ def notify(
     """Create one in-app notification per distinct active recipient; returns how many.
 
     Runs inside the caller's transaction. Recipients who chose "immediately" and have an
-    e-mail address are mailed after the commit (never if the caller rolls back); the
-    others wait for their digest, or for nothing if they turned e-mail off.
+    e-mail address are mailed by a task enqueued after the commit (never if the caller
+    rolls back); the others wait for their digest, or for nothing if they turned e-mail
+    off. A mail whose task cannot be enqueued goes out with the next daily digest.
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"unknown notification kind {kind!r}")  # a caller's bug, not input
@@ -73,7 +74,8 @@ def notify(
         }
         to_mail = [row.pk for row in rows if row.recipient_id in mail_now]
         if to_mail:
-            transaction.on_commit(partial(notifications_email_now, ids=to_mail), robust=True)
+            # a task (the worker mails), enqueued only once the rows exist for it
+            transaction.on_commit(partial(notifications_email.enqueue, ids=to_mail), robust=True)
     return len(rows)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from kechuang.orgs import views
+from kechuang.orgs.views import manage as views
 
 urlpatterns: list[URLPattern] = [
     path("manage/", views.manage, name="manage"),
