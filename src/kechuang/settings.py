@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "kechuang.review",
     "kechuang.engagements",
     "kechuang.challenges",
+    "kechuang.outreach",
     "kechuang.web",
 ]
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("reviews/", include("kechuang.review.urls")),
     path("notifications/", include("kechuang.notifications.urls")),
     path("invitations/", include("kechuang.invitations.urls")),
+    path("events/", include("kechuang.outreach.urls")),
     path("engagements/", include("kechuang.engagements.urls")),
     # for load balancers: process up / ready to serve (docs/operations.md, "Health checks")
     path("healthz", health.healthz, name="healthz"),

@@ -22,6 +22,7 @@ from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
 from kechuang.orgs.api import me_router
 from kechuang.orgs.api import router as organizations_router
+from kechuang.outreach.api import router as events_router
 from kechuang.review.api import router as reviews_router
 
 
@@ -63,6 +64,7 @@ api.add_router("/challenges", challenges_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/invitations", invitations_router)
+api.add_router("/events", events_router)
 # before /engagements: its /{engagement_id} would otherwise take "funnel"
 api.add_router("/engagements/funnel", engagement_funnel_router)
 api.add_router("/engagements", engagements_router)

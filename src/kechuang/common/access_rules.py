@@ -46,6 +46,10 @@ KINDS = frozenset(
         "notification",
         "invitation",
         "match",
+        "event",
+        "event.registration",
+        "event.request",
+        "event.meeting",
         "engagement",
     }
 )
