@@ -198,6 +198,9 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or DATA_DIR / "media")
 KECHUANG_MAX_UPLOAD_BYTES = int(os.environ.get("KECHUANG_MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
+# Engagements with no activity for this many days remind both sides and their liaisons
+# (once per stall period; docs/engagements.md).
+KECHUANG_ENGAGEMENT_STALL_DAYS = int(os.environ.get("KECHUANG_ENGAGEMENT_STALL_DAYS", "14"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # Search and matching (docs: DESIGN.md §Search and matching). ``local`` is tantivy + usearch

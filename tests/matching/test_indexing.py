@@ -305,7 +305,13 @@ def test_rebuild_indexes_everything_public_and_swaps_atomically(
 
     root = Path(indexing.index_root())
     assert root.is_symlink() and root.resolve() == result.path.resolve() != old
-    assert result.counts == {"need": 1, "achievement": 0, "expert": 1, "organization": 6}
+    assert result.counts == {
+        "need": 1,
+        "achievement": 0,
+        "challenge": 0,
+        "expert": 1,
+        "organization": 6,
+    }
     ids = search_on.ids()
     assert f"need:{need.pk}" in ids and f"expert:{expert.pk}" in ids
     assert f"need:{draft.pk}" not in ids
@@ -318,7 +324,8 @@ def test_cli_reindex_and_search_health(world: World, search_on: Search, capsys: 
 
     assert cli.main(["reindex"]) == 0
     out = capsys.readouterr()
-    assert "✓ 搜索索引已重建：need 1，achievement 0，expert 0，organization 6" in out.out
+    counts = "need 1，achievement 0，challenge 0，expert 0，organization 6"
+    assert f"✓ 搜索索引已重建：{counts}" in out.out
     assert "建立搜索索引 [████████████████████] 7/7" in out.err
 
     assert cli.main(["search-health"]) == 0

@@ -45,7 +45,13 @@ def test_results_are_public_ranked_and_explained(records: dict[str, Any]) -> Non
     need, expert, other = records["need"], records["expert"], records["other"]
     assert set(ids) == {f"need:{need.pk}", f"need:{other.pk}", f"expert:{expert.pk}"}
     assert (body["count"], body["page"], body["page_size"], body["degraded"]) == (3, 1, 20, False)
-    assert body["facets"] == {"need": 2, "achievement": 0, "expert": 1, "organization": 0}
+    assert body["facets"] == {
+        "need": 2,
+        "achievement": 0,
+        "challenge": 0,
+        "expert": 1,
+        "organization": 0,
+    }
     first = next(i for i in body["items"] if i["id"] == f"expert:{expert.pk}")
     assert first["kind"] == "expert"
     assert first["object_id"] == expert.pk
@@ -77,7 +83,13 @@ def test_kinds_and_region_filters(records: dict[str, Any]) -> None:
 
     assert [i["id"] for i in experts["items"]] == [f"expert:{records['expert'].pk}"]
     assert experts["count"] == 1
-    assert experts["facets"] == {"need": 2, "achievement": 0, "expert": 1, "organization": 0}
+    assert experts["facets"] == {
+        "need": 2,
+        "achievement": 0,
+        "challenge": 0,
+        "expert": 1,
+        "organization": 0,
+    }
     assert [i["id"] for i in jiangsu["items"]] == [f"need:{records['other'].pk}"]
 
 
@@ -173,7 +185,13 @@ def test_engine_off_answers_from_the_database(world: World, settings: Any) -> No
     assert body["degraded"] is True
     assert [i["id"] for i in body["items"]] == [f"need:{need.pk}"]
     assert f"need:{draft.pk}" not in str(body)
-    assert body["facets"] == {"need": 1, "achievement": 0, "expert": 0, "organization": 0}
+    assert body["facets"] == {
+        "need": 1,
+        "achievement": 0,
+        "challenge": 0,
+        "expert": 0,
+        "organization": 0,
+    }
     assert IndexQueue.objects.count() == 0
 
 

@@ -93,6 +93,7 @@ def test_the_default_jobs_replace_the_cron_lines() -> None:
         "expire": ("7 * * * *", {}, True),
         "invitations-expire": ("17 * * * *", {}, True),
         "idempotency-purge": ("27 * * * *", {}, True),
+        "engagements-remind-stalled": ("23 * * * *", {}, True),
         "notify-digest-daily": ("30 7 * * *", {"period": "daily"}, False),
         "notify-digest-weekly": ("0 8 * * 1", {"period": "weekly"}, False),
         "recommend-digest": ("0 9 * * 1", {"days": 7}, False),

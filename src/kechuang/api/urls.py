@@ -16,6 +16,7 @@ from kechuang.catalog.api.matches import router as catalog_match_router
 from kechuang.catalog.api.needs import router as needs_router
 from kechuang.challenges.api import router as challenges_router
 from kechuang.engagements.api import router as engagements_router
+from kechuang.engagements.api.funnel import router as engagement_funnel_router
 from kechuang.invitations.api import router as invitations_router
 from kechuang.matching.api import match_router, search_router
 from kechuang.notifications.api import router as notifications_router
@@ -70,4 +71,6 @@ api.add_router("/reviews", reviews_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/invitations", invitations_router)
 api.add_router("/events", events_router)
+# before /engagements: its /{engagement_id} would otherwise take "funnel"
+api.add_router("/engagements/funnel", engagement_funnel_router)
 api.add_router("/engagements", engagements_router)

@@ -9,6 +9,7 @@ from kechuang.challenges.views import (
     collection,
     organiser,
     projects,
+    promotion,
 )
 
 app_name = "challenges"
@@ -57,6 +58,7 @@ urlpatterns = [
     path("rounds/<int:pk>/do/<slug:action>/", collection.round_action, name="round_action"),
     path("rounds/<int:pk>/problems/", collection.problem_submit_page, name="problem_submit"),
     path("problems/<int:pk>/", collection.problem_detail, name="problem_detail"),
+    path("needs/<int:need_id>/promote/", promotion.need_promote_panel, name="need_promote"),
     path(
         "problems/<int:pk>/classify/",
         collection.problem_classify_page,

@@ -31,7 +31,7 @@ from kechuang.catalog.services import (
     listing_transition,
     need_create,
 )
-from kechuang.demo import challenges
+from kechuang.demo import challenges, engagements
 from kechuang.demo.achievements import ACHIEVEMENTS
 from kechuang.demo.experts import EXPERTS
 from kechuang.demo.needs import DOCKING_NEED, NEEDS
@@ -279,6 +279,7 @@ def demo_load() -> dict[str, int]:
         found = challenges.load(
             orgs=loader.orgs, managers=loader.managers, admin=loader.admin, password=PASSWORD
         )
+    found.update(engagements.load(orgs=loader.orgs, managers=loader.managers))
     public = public_counts()
     return {
         **found,

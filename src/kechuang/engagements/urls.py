@@ -23,3 +23,11 @@ urlpatterns = [
     path("associations/<int:org_id>/brokers/", brokers.broker_page, name="brokers"),
     path("achievements/<int:pk>/panel/", answers.achievement_panel, name="achievement_panel"),
 ]
+
+# the association staff's funnel (views/funnel.py)
+from kechuang.engagements.views import funnel  # noqa: E402
+
+urlpatterns += [
+    path("funnel/", funnel.funnel_page, name="funnel"),
+    path("funnel/export/", funnel.funnel_export, name="funnel_export"),
+]

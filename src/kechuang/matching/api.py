@@ -18,14 +18,14 @@ from ninja import Field, Query, Router, Schema, Status
 from kechuang.accounts.auth import optional_user, token_user
 from kechuang.api.schemas import PUBLIC, InputSchema, Page, PageIn, problems
 from kechuang.common.access_rules import access_rule, signed_in
-from kechuang.matching import selectors
+from kechuang.matching import indexing, selectors
 from kechuang.matching.selectors import Result
 from kechuang.matching.services import dismissal_create
 
 search_router = Router(tags=["search"])
 match_router = Router(tags=["match"])
 
-Kind = Literal["need", "achievement", "expert", "organization"]
+Kind = Literal["need", "achievement", "expert", "organization", "challenge"]
 
 API_PATHS = {
     "need": "/api/v1/needs/{}",
@@ -38,7 +38,11 @@ API_PATHS = {
 class SearchIn(PageIn):
     q: str = Field(..., description="搜索内容，1–500 字；按文字检索，不支持查询语法。")
     kinds: list[Kind] = Field(
-        [], description="只返回这些类型：need、achievement、expert、organization；默认全部。"
+        [],
+        description=(
+            "只返回这些类型：need、achievement、expert、organization、challenge（揭榜题目）；"
+            "默认全部。"
+        ),
     )
     region: str = Field("", description="行政区划代码（GB/T 2260）；省、市代码包含其下各级。")
     industry: str = Field("", description="行业代码（GB/T 4754）：门类字母或大类代码。")
@@ -130,6 +134,13 @@ class DismissalOut(Schema):
     created_at: datetime
 
 
+def api_url(result: Result) -> str:
+    if result.kind in API_PATHS:
+        return API_PATHS[result.kind].format(result.obj.pk)
+    found = indexing.sources()[result.kind].api_url
+    return found(result.obj) if found else ""
+
+
 def hit_out(result: Result) -> dict[str, Any]:
     hit = result.hit
     return {
@@ -138,7 +149,7 @@ def hit_out(result: Result) -> dict[str, Any]:
         "object_id": result.obj.pk,
         "title": result.title,
         "url": result.url,
-        "api_url": API_PATHS[result.kind].format(result.obj.pk),
+        "api_url": api_url(result),
         "score": hit.score if hit else None,
         "relevance": None
         if result.relevance is None

@@ -44,10 +44,25 @@ class SearchSource:
     recommend: Callable[[Any], bool] | None = None
     # models whose rows are parts of a record: (model, the record's pk) — an expert's works
     parts: tuple[tuple[type[Model], Callable[[Any], int]], ...] = ()
+    # the record's API address (the search API's ``api_url``), for kinds outside the catalog
+    api_url: Callable[[Any], str] | None = None
 
 
 _registered: dict[str, SearchSource] = {}
 _sorted: dict[str, SearchSource] | None = None
+
+# What each kind of record is matched with (source kind → target kinds, in panel order);
+# an app adds its own pairs with ``recommend`` from its ``AppConfig.ready()``.
+RECOMMENDS: dict[str, tuple[str, ...]] = {
+    "need": ("expert", "achievement"),
+    "achievement": ("need", "organization"),
+    "expert": ("need",),
+}
+
+
+def recommend(kind: str, *targets: str) -> None:
+    """Match records of ``kind`` with ``targets`` too (appended, each pair once)."""
+    RECOMMENDS[kind] = tuple(dict.fromkeys((*RECOMMENDS.get(kind, ()), *targets)))
 
 
 def register(*found: SearchSource) -> None:

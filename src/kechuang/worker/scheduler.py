@@ -59,6 +59,7 @@ def default_jobs() -> list[Job]:
     from kechuang.api.tasks import idempotency_purge
     from kechuang.catalog.tasks import listings_expire, recommendation_digest
     from kechuang.challenges.tasks import challenges_tick
+    from kechuang.engagements.tasks import remind_stalled
     from kechuang.invitations.tasks import invitations_expire
     from kechuang.matching.tasks import reindex
     from kechuang.notifications.tasks import notifications_digest
@@ -68,6 +69,7 @@ def default_jobs() -> list[Job]:
         Job("expire", "7 * * * *", listings_expire),
         Job("invitations-expire", "17 * * * *", invitations_expire),
         Job("idempotency-purge", "27 * * * *", idempotency_purge),
+        Job("engagements-remind-stalled", "23 * * * *", remind_stalled),
         Job("notify-digest-daily", "30 7 * * *", notifications_digest, {"period": "daily"}, False),
         Job("notify-digest-weekly", "0 8 * * 1", notifications_digest, {"period": "weekly"}, False),
         Job("recommend-digest", "0 9 * * 1", recommendation_digest, {"days": 7}, False),

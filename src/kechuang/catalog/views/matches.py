@@ -35,6 +35,7 @@ TARGET_TITLES = {
     "achievement": gettext_lazy("相关成果"),
     "need": gettext_lazy("相关需求"),
     "organization": gettext_lazy("可能感兴趣的企业"),
+    "challenge": gettext_lazy("可揭榜的题目"),
 }
 GATEKEEPERS = {
     "need": access_need_by_id,
@@ -48,9 +49,13 @@ GATEKEEPERS = {
 @access_rule("achievement", "expert", "match", "need")
 def recommendations_panel(request: HttpRequest, kind: str, pk: int, target: str) -> HttpResponse:
     """The "推荐" panel of a detail page (an htmx fragment)."""
-    if kind not in GATEKEEPERS or target not in RECOMMENDS.get(kind, ()):
+    if target not in RECOMMENDS.get(kind, ()):
         raise Http404()
-    obj = GATEKEEPERS[kind](request.user, pk)
+    # the catalog's own gatekeepers, or the kind's registered one (a challenge problem)
+    if kind in GATEKEEPERS:
+        obj = GATEKEEPERS[kind](request.user, pk)
+    else:
+        obj = selectors.access_source(request.user, indexing.doc_id(kind, pk))
     found = selectors.recommendations(request.user, kind, obj, target, limit=5)
     return render(
         request,

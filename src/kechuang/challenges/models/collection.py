@@ -85,6 +85,15 @@ class Problem(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # the published need this problem was promoted from by association staff, if any
+    source_need = models.ForeignKey(
+        "catalog.Need",
+        verbose_name=_("来源需求"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="challenge_problems",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -103,6 +112,12 @@ class Problem(models.Model):
                 | (~Q(status=ProblemStatus.TAKEN) & Q(taken_by__isnull=True)),
                 name="challenge_problem_taken_by_iff_taken",
                 violation_error_message=_("只有内部承接的难题有承接单位。"),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "source_need"],
+                condition=Q(source_need__isnull=False),
+                name="challenge_problem_need_once_per_round",
+                violation_error_message=_("该需求已转入本轮征集。"),
             ),
         ]
 

@@ -33,6 +33,7 @@ from kechuang.challenges.services.handoff import (
     review_cancel,
     review_open,
 )
+from kechuang.challenges.services.indexing import call_reindex
 from kechuang.challenges.services.steps import (
     clean_indicators,
     created,
@@ -337,6 +338,7 @@ def call_transition(
         reason=reason,
     )
     _after(call, action, actor, reason)
+    call_reindex(call)  # open calls' problems are searchable (challenges/search.py)
     return call
 
 

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kechuang.common.access_rules import gatekeeper
 from kechuang.common.errors import ValidationFailed
-from kechuang.matching import calibration, indexing
+from kechuang.matching import calibration, indexing, registry
 from kechuang.matching.calibration import Context, Relevance
 from kechuang.matching.indexing import SearchUnavailable
 from kechuang.matching.types import Hit, Mode, Query
@@ -32,12 +32,8 @@ MAX_QUERY_CHARS = 500
 # Candidates a search looks at: facets count within them, pages are cut from them.
 MAX_CANDIDATES = 200
 
-# What each kind of record is matched with.
-RECOMMENDS: dict[str, tuple[str, ...]] = {
-    "need": ("expert", "achievement"),
-    "achievement": ("need", "organization"),
-    "expert": ("need",),
-}
+# What each kind of record is matched with (the registry's, extended by apps).
+RECOMMENDS = registry.RECOMMENDS
 
 
 @dataclass

@@ -44,6 +44,7 @@ KIND_LABELS = {
     "achievement": gettext_lazy("科技成果"),
     "expert": gettext_lazy("专家"),
     "organization": gettext_lazy("组织"),
+    "challenge": gettext_lazy("揭榜题目"),
 }
 
 
