@@ -200,7 +200,11 @@ def test_a_form_body_where_json_is_expected_is_a_problem(world: World, content_t
     api = Api(token_for(world.owner_admin))
     before = db_state()
     if content_type.startswith("multipart"):
-        body = b'--BoUnDaRy\r\nContent-Disposition: form-data; name="name"\r\n\r\nx\r\n--BoUnDaRy--\r\n'
+        body = (
+            b"--BoUnDaRy\r\n"
+            b'Content-Disposition: form-data; name="name"\r\n\r\nx\r\n'
+            b"--BoUnDaRy--\r\n"
+        )
     else:
         body = b"name=x"
 
