@@ -114,10 +114,11 @@ def test_the_scheduler_enqueues_the_periodic_jobs_and_the_worker_runs_them(
         "listings_expire": ("SUCCESSFUL", 0),
         "invitations_expire": ("SUCCESSFUL", 0),
         "idempotency_purge": ("SUCCESSFUL", 0),
+        "remind_stalled": ("SUCCESSFUL", {"engagements": 0, "notified": 0}),
     }
     # a second worker round within the five minutes enqueues nothing again
     Worker(jobs=catch_up).run(once=True)
-    assert DBTaskResult.objects.count() == 4
+    assert DBTaskResult.objects.count() == 5
 
 
 @pytest.mark.django_db(transaction=True)

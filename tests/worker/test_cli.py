@@ -43,6 +43,7 @@ def test_the_scheduler_only_enqueues(database_tasks: Any) -> None:
         ("kechuang.api.tasks.idempotency_purge", "READY"),
         ("kechuang.catalog.tasks.listings_expire", "READY"),
         ("kechuang.challenges.tasks.challenges_tick", "READY"),
+        ("kechuang.engagements.tasks.remind_stalled", "READY"),
         ("kechuang.invitations.tasks.invitations_expire", "READY"),
     ]
     assert not (database_tasks.DATA_DIR / "worker.heartbeat").exists()  # not a worker

@@ -12,8 +12,11 @@ One worker process does three things:
 - **schedules** (``scheduler.py``, unless ``--no-scheduler``): enqueues the periodic jobs
   when due, one scheduler per data directory (a file lock).
 
-The housekeeping thread writes the **heartbeat** (``common.heartbeat``): while it is fresh,
-web requests only queue their index changes (``KECHUANG_SEARCH_INDEX_ON_COMMIT=auto``).
+A heartbeat thread writes the **heartbeat** (``common.heartbeat``) every few seconds while
+the housekeeping thread lives — also during a long index batch, which under load can take
+longer than the heartbeat's freshness (bench/load.py saw web requests embed themselves
+when the beat was only written between batches). While it is fresh, web requests only
+queue their index changes (``KECHUANG_SEARCH_INDEX_ON_COMMIT=auto``).
 
 The embedding model is loaded in this process, which never forks (``matching.forksafety``):
 RQ jobs run in a ``SimpleWorker``, and ``--concurrency N`` starts N fresh processes (each
@@ -45,6 +48,7 @@ class Worker:
         *,
         interval: float = 1.0,
         batch: int = 16,
+        beat_every: float = 5.0,
         jobs: list[Job] | None = None,
         queues: list[str] | None = None,
     ) -> None:
@@ -52,6 +56,7 @@ class Worker:
 
         self.interval = interval
         self.batch = batch
+        self.beat_every = beat_every
         self.scheduler = Scheduler(jobs or [])
         self.queues = queues or list(settings.KECHUANG_TASK_QUEUES)
         self.backend = str(settings.KECHUANG_TASKS)
@@ -71,6 +76,8 @@ class Worker:
             return
         keeper = threading.Thread(target=self._housekeeping, name="kechuang-housekeeping")
         keeper.start()
+        pulse = threading.Thread(target=self._beating, args=(keeper,), name="kechuang-heartbeat")
+        pulse.start()
         try:
             self._run_tasks(runner)
         except SystemExit:  # django-tasks-db's worker exits so on SIGTERM while idle
@@ -78,6 +85,7 @@ class Worker:
         finally:
             self.stopping.set()
             keeper.join()  # the index batch at hand is finished, not cut
+            pulse.join()
             log.info("worker stopped")
 
     def _run_tasks(self, runner: Any) -> None:
@@ -115,6 +123,15 @@ class Worker:
             raise
         finally:
             connection.close()
+
+    def _beating(self, keeper: threading.Thread) -> None:
+        """Beat while the housekeeping thread lives, however long its batch takes."""
+        while not self.stopping.is_set() and keeper.is_alive():
+            try:
+                self.beat()
+            except OSError as exc:  # a full or read-only data disk: readyz will say so
+                log.warning("worker heartbeat not written: %s", exc)
+            self.stopping.wait(self.beat_every)
 
     def housekeep(self) -> int:
         """One round: beat, drain one batch, enqueue due jobs, beat; how many were indexed."""
