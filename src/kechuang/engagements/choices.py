@@ -93,6 +93,7 @@ class Origin(models.TextChoices):
     SEARCH = "search", _("搜索结果")
     STAFF = "staff", _("科协代为发起")
     ANSWER = "answer", _("专家解答")
+    EVENT = "event", _("对接会")
 
 
 class DeclineReason(models.TextChoices):

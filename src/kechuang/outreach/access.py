@@ -5,7 +5,8 @@
 - a registration: its own user, and the event's managers;
 - a meeting request: the users of both parties, and the event's managers; ``answer`` →
   the recipient's user only;
-- a meeting: the users of both parties, and the event's managers; ``check_in`` → the same.
+- a meeting: the users of both parties, and the event's managers; ``check_in`` and
+  ``outcome`` → the same.
 
 Everything else is "not there" (``NotFound``).
 """
@@ -109,8 +110,9 @@ def access_meeting_request_by_id(user: Any, pk: Any, *, action: str = "view") ->
 
 @gatekeeper("event.meeting")
 def access_meeting_by_id(user: Any, pk: Any, *, action: str = "view") -> Meeting:
-    """Meeting ``pk``: "view" and "check_in" by either party's user or the event's managers."""
-    if action not in {"view", "check_in"}:
+    """Meeting ``pk``: "view", "check_in" and "outcome" (recording what came of it) by
+    either party's user or the event's managers."""
+    if action not in {"view", "check_in", "outcome"}:
         raise ValueError(f"unknown action {action!r}")
     meeting = (
         Meeting.objects.select_related(

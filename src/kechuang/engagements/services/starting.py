@@ -112,7 +112,12 @@ def engagement_start(
     about = {"need": subject} if isinstance(subject, Need) else {"achievement": subject}
     if Engagement.objects.filter(**about, **target, stage__in=OPEN).exists():
         raise Conflict(_("双方已有进行中的对接。"), code="engagement_exists")
-    if side == Side.BROKER and origin not in {Origin.STAFF, Origin.RECOMMENDATION, Origin.SEARCH}:
+    if side == Side.BROKER and origin not in {
+        Origin.STAFF,
+        Origin.RECOMMENDATION,
+        Origin.SEARCH,
+        Origin.EVENT,
+    }:
         origin = Origin.STAFF
     now = timezone.now()
     engagement = Engagement(
