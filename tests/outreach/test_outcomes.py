@@ -229,3 +229,38 @@ def test_outcome_through_the_api(fair: Fair, world: World) -> None:
     assert body["engagement_id"] == eng.pk and body["outcome"] == "follow_up"
     b = Api(token_for(world.other_admin))
     assert eng.pk in [e["id"] for e in ok(b.get("/engagements"))["items"]]
+
+
+def test_outcome_page_from_the_agenda_and_the_schedule(fair: Fair, world: World) -> None:
+    from django.conf import settings
+
+    from tests.conftest import client_for
+
+    m = held(fair)
+    need = published_need(world)
+    a = client_for(world.owner_admin)
+    agenda = a.get(f"/events/{fair.event.pk}/agenda/").content.decode()
+    assert f"/events/meetings/{m.pk}/outcome/" in agenda and 'id="nav-events"' in agenda
+    staff = client_for(world.hangzhou_staff)
+    assert (
+        f"/events/meetings/{m.pk}/outcome/"
+        in staff.get(f"/events/{fair.event.pk}/schedule/").content.decode()
+    )
+    page = a.get(f"/events/meetings/{m.pk}/outcome/").content.decode()
+    assert f'value="need:{need.pk}"' in page
+    assert client_for(UserFactory()).get(f"/events/meetings/{m.pk}/outcome/").status_code == 404
+    before = _state()
+    r = a.post(f"/events/meetings/{m.pk}/outcome/", {"outcome": "intention"}, follow=True)
+    assert "请选择对接的需求或成果。" in r.content.decode() and _state() == before
+    r = a.post(
+        f"/events/meetings/{m.pk}/outcome/",
+        {"outcome": "intention", "subject": f"need:{need.pk}", "note": "试点"},
+        follow=True,
+    )
+    eng = Engagement.objects.get()
+    assert f"/engagements/{eng.pk}/" in r.content.decode()
+    en = client_for(world.other_admin)
+    en.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = en.get(f"/events/meetings/{m.pk}/outcome/").content.decode()
+    assert "s outcome</h1>" in page and "View the engagement" in page
+    assert ">Events<" in page

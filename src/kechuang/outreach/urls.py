@@ -19,4 +19,5 @@ urlpatterns = [
     ),
     path("<int:event_id>/agenda/", views.agenda_page, name="agenda"),
     path("meetings/<int:meeting_id>/check-in/", views.check_in_page, name="check_in"),
+    path("meetings/<int:meeting_id>/outcome/", views.outcome_page, name="outcome"),
 ]

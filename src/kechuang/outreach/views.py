@@ -1,5 +1,5 @@
 """Pages of matchmaking events: list and detail (with registration), my meeting requests,
-my agenda (with the ICS file and check-in), and the organiser's scheduling page."""
+my agenda (with the ICS file, check-in and outcomes), and the organiser's scheduling page."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from kechuang.outreach.access import (
     manages_event,
 )
 from kechuang.outreach.calendar import agenda_ics
-from kechuang.outreach.choices import EVENT_TRANSITIONS, EventStatus, Interest
+from kechuang.outreach.choices import EVENT_TRANSITIONS, EventStatus, Interest, MeetingOutcome
 from kechuang.outreach.selectors import (
     agenda_for,
     event_registrations,
@@ -37,11 +37,13 @@ from kechuang.outreach.services import (
     event_schedule,
     event_transition,
     meeting_check_in,
+    meeting_outcome_record,
     meeting_request_answer,
     meeting_request_create,
     registration_create,
     registration_validate,
 )
+from kechuang.outreach.services.outcomes import parse_subject, subject_choices
 from kechuang.web.errors import page_errors
 
 
@@ -265,3 +267,38 @@ def check_in_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已签到。"))
     return redirect("outreach:agenda", event_id=meeting.event_id)
+
+
+@login_required
+@page_errors
+@access_rule("event.meeting")
+def outcome_page(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Either party or the organiser records what came of a meeting; follow-up, intention
+    and signing join the engagement ledger about a need or achievement picked here."""
+    meeting = access_meeting_by_id(request.user, meeting_id, action="outcome")
+    if request.method == "POST":
+        try:
+            meeting = meeting_outcome_record(
+                actor=request.user,
+                meeting=meeting,
+                outcome=request.POST.get("outcome", ""),
+                note=request.POST.get("note", ""),
+                subject=parse_subject(request.POST.get("subject", "")),
+            )
+        except KechuangError as exc:
+            _say(request, exc)
+        else:
+            messages.success(request, _("已登记洽谈结果。"))
+            return redirect("outreach:outcome", meeting_id=meeting.pk)
+    subjects = [(f"{type(s).__name__.lower()}:{s.pk}", s) for s in subject_choices(meeting)]
+    return render(
+        request,
+        "outreach/outcome.html",
+        {
+            "meeting": meeting,
+            "event": meeting.event,
+            "outcomes": [c for c in MeetingOutcome.choices if c[0]],
+            "subjects": subjects,
+            "organiser": manages_event(request.user, meeting.event),
+        },
+    )
