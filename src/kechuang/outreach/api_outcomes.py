@@ -24,7 +24,7 @@ class OutcomeIn(InputSchema):
     subject: str = Field(
         "",
         description="对接的需求或成果（need:<id> 或 achievement:<id>），须为洽谈双方已发布的；"
-        "继续跟进、达成意向、现场签约时必填（见 GET …/outcome 的 subjects）。",
+        "继续跟进、达成意向、现场签约时必填（可选项见 GET 同一路径）。",
     )
 
 

@@ -67,10 +67,13 @@ def parse_subject(value: str) -> Need | Achievement | None:
     if not value:
         return None
     kind, _sep, pk = value.partition(":")
-    model = {"need": Need, "achievement": Achievement}.get(kind)
-    if model is None or not pk.isdigit():
+    if kind not in {"need", "achievement"} or not pk.isdigit():
         raise ValidationFailed(fields={"subject": [_("请选择对接的需求或成果。")]})
-    row = model.objects.filter(pk=int(pk)).first()
+    row: Need | Achievement | None = (
+        Need.objects.filter(pk=int(pk)).first()
+        if kind == "need"
+        else Achievement.objects.filter(pk=int(pk)).first()
+    )
     if row is None:
         raise ValidationFailed(fields={"subject": [_("请选择对接的需求或成果。")]})
     return row
