@@ -47,3 +47,25 @@ def test_the_heartbeat_is_fresh_while_a_batch_runs_long(
     assert in_batch.is_set()
     # the last beat was written well inside the batch, not only before it
     assert beats_during_batch and beats_during_batch[0] > 0.3
+
+
+def test_two_threads_beating_at_once_never_fail(settings: Any, tmp_path: Any) -> None:
+    settings.DATA_DIR = tmp_path
+    errors: list[BaseException] = []
+
+    def beat_often() -> None:
+        try:
+            for _ in range(300):
+                heartbeat.beat()
+        except BaseException as exc:  # noqa: BLE001 — the test collects what a thread raised
+            errors.append(exc)
+
+    threads = [threading.Thread(target=beat_often) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert heartbeat.last_heartbeat() is not None
+    assert [p.name for p in tmp_path.iterdir()] == ["worker.heartbeat"]

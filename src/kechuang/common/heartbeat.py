@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -21,7 +22,8 @@ def heartbeat_path() -> Path:
 
 def beat() -> None:
     path = heartbeat_path()
-    tmp = path.with_suffix(".tmp")
+    # a temporary file of this thread's own: the worker beats from two threads
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.write_text(f"{time.time():.3f}\n")
     os.replace(tmp, path)
 
