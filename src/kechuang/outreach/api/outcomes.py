@@ -1,5 +1,5 @@
 """/api/v1/events/meetings/{id}/outcome: what came of a meeting, and the needs or
-achievements an engagement about it may be about (mounted by ``outreach.api``)."""
+achievements an engagement about it may be about (mounted by ``outreach.api.events``)."""
 
 from __future__ import annotations
 

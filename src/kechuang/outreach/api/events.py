@@ -21,7 +21,7 @@ from kechuang.outreach.access import (
     access_meeting_request_by_id,
     access_registration_by_id,
 )
-from kechuang.outreach.api_outcomes import router as outcomes_router
+from kechuang.outreach.api.outcomes import router as outcomes_router
 from kechuang.outreach.calendar import agenda_ics
 from kechuang.outreach.models import Event, Registration, ScheduleRun
 from kechuang.outreach.selectors import (
@@ -42,7 +42,7 @@ from kechuang.outreach.services import (
 )
 
 router = Router(tags=["events"])
-router.add_router("", outcomes_router)  # what came of a meeting: api_outcomes
+router.add_router("", outcomes_router)  # what came of a meeting: api/outcomes.py
 
 
 class EventOut(Schema):
