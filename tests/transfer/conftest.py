@@ -50,9 +50,17 @@ def loaded(db: Any, media: Path) -> None:
 
 
 # Apps whose rows the import does not restore (challenges are exported for reporting only;
-# review, notifications and matching rows are not exported at all): emptied by SQL, as
+# review, notifications, matching, engagements and events are not exported at all — the
+# backup (`kechuang backup`) keeps them): emptied by SQL, as
 # their event tables refuse deletes through the ORM.
-NOT_IMPORTED_APPS = ("challenges", "review", "notifications", "matching")
+NOT_IMPORTED_APPS = (
+    "challenges",
+    "review",
+    "notifications",
+    "matching",
+    "engagements",
+    "outreach",
+)
 
 
 def _not_imported_tables() -> list[str]:

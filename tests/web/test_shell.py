@@ -67,6 +67,7 @@ def test_language_switch_to_english_renders_english_nav() -> None:
         "Organisations",
         "Challenges",
         "Search",
+        "Events",
     ]
     assert ">Sign in</a>" in html
     # The switcher now offers the way back to Chinese.
