@@ -70,9 +70,11 @@ class Worker:
         log.info("worker started (pid %s, tasks: %s)", os.getpid(), self.backend)
         runner = runner_for(self.backend, self.queues, interval=self.interval, stop=self.stopping)
         if once:
+            self.beat()
             self.housekeep()
             runner.run(burst=True)
             self.housekeep()
+            self.beat()
             return
         keeper = threading.Thread(target=self._housekeeping, name="kechuang-housekeeping")
         keeper.start()
@@ -134,13 +136,12 @@ class Worker:
             self.stopping.wait(self.beat_every)
 
     def housekeep(self) -> int:
-        """One round: beat, drain one batch, enqueue due jobs, beat; how many were indexed."""
+        """One round: drain one batch, enqueue due jobs; how many were indexed. (The
+        heartbeat is the heartbeat thread's, however long the round takes.)"""
         from django.db import close_old_connections
 
-        self.beat()
         drained = self.drain()
         self.run_due_jobs()
-        self.beat()
         # as between two requests: drop connections that are too old or broken
         close_old_connections()
         return drained
