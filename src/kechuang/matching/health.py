@@ -61,13 +61,3 @@ def threshold_problems(*, lag_seconds: float, rebuild: dict[str, Any]) -> list[s
             f"{rebuild['limit_seconds']:.0f} 秒"
         )
     return problems
-
-
-def queue_lag() -> tuple[int, float]:
-    """(rows queued, seconds the oldest has waited)."""
-    from kechuang.matching.models import IndexQueue
-
-    length = IndexQueue.objects.count()
-    oldest = IndexQueue.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
-    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
-    return length, max(lag, 0.0)

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import threading
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from django.conf import settings
 from django.db import connections
@@ -382,18 +383,31 @@ def _forget_rows(rows: list[Any]) -> None:
 # ---------------------------------------------------------------- health
 
 
-def index_health() -> dict[str, Any]:
-    """Size, items by kind, queue length and lag, model — for ``kechuang search-health``."""
+class QueueState(NamedTuple):
+    length: int  # changes waiting to be indexed
+    oldest: datetime.datetime | None  # when the oldest of them was queued
+    lag_seconds: float  # how long it has waited (0 for an empty queue)
+
+
+def queue_state() -> QueueState:
+    """The index queue as search-health, /readyz and /metrics report it."""
     from kechuang.matching.models import IndexQueue
 
+    length = IndexQueue.objects.count()
     oldest = IndexQueue.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
-    lag = (timezone.now() - oldest).total_seconds() if oldest else 0.0
+    lag = max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
+    return QueueState(length, oldest, lag)
+
+
+def index_health() -> dict[str, Any]:
+    """Size, items by kind, queue length and lag, model — for ``kechuang search-health``."""
+    queue = queue_state()
     report: dict[str, Any] = {
         "backend": str(settings.KECHUANG_SEARCH_BACKEND),
         "embeddings": str(settings.KECHUANG_EMBEDDINGS),
         "path": str(index_root()),
-        "pending": IndexQueue.objects.count(),
-        "lag_seconds": round(lag, 1),
+        "pending": queue.length,
+        "lag_seconds": round(queue.lag_seconds, 1),
         "rebuilding": rebuilding(),
         "expected": {kind: s.queryset().count() for kind, s in sources().items()},
     }

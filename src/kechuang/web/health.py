@@ -23,7 +23,6 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -133,16 +132,12 @@ def _rebuild() -> dict[str, Any]:
 
 def _index_queue(rebuild: dict[str, Any]) -> dict[str, Any]:
     from kechuang.matching.health import threshold_problems
-    from kechuang.matching.models import IndexQueue
+    from kechuang.matching.indexing import queue_state
 
     try:
-        length = IndexQueue.objects.count()
-        oldest = (
-            IndexQueue.objects.order_by("queued_at").values_list("queued_at", flat=True).first()
-        )
+        length, oldest, lag = queue_state()
     except DatabaseError as exc:
         return {"status": "error", "error": exc.__class__.__name__}
-    lag = max((timezone.now() - oldest).total_seconds(), 0.0) if oldest else 0.0
     problems = threshold_problems(lag_seconds=lag, rebuild=rebuild)
     out: dict[str, Any] = {
         "status": "over_threshold" if problems else "ok",

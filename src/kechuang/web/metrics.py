@@ -69,10 +69,10 @@ class DeploymentCollector(Collector):
         return []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from kechuang.matching.health import queue_lag
+        from kechuang.matching.indexing import queue_state
 
         try:
-            length, lag = queue_lag()
+            length, _oldest, lag = queue_state()
         except DatabaseError:
             length, lag = None, None
         if length is not None and lag is not None:
